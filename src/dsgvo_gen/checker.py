@@ -1,0 +1,130 @@
+"""The `check` pipeline: load -> validate -> model -> rules, for a whole project.
+
+Every stage adds findings to one report; a file that fails an early stage skips
+the later ones (rules need schema-valid data), but all other files go on, so a
+user sees every problem in one run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from dsgvo_gen.config import CONFIG_NAME, Config, load_config
+from dsgvo_gen.findings import Finding, Report, display_path
+from dsgvo_gen.loader import Document, load_file
+from dsgvo_gen.model import Provider, build_provider
+from dsgvo_gen.reference import reference
+from dsgvo_gen.rules import (
+    Checked,
+    Context,
+    run_config_rules,
+    run_descriptor_rules,
+    run_project_rules,
+)
+from dsgvo_gen.schema import validate
+
+PROVIDERS_DIR = "providers"
+
+
+@dataclass
+class Project:
+    """The outcome of checking a project: its models (where valid) and the report."""
+
+    root: Path
+    config: Config | None
+    providers: list[Provider] = field(default_factory=list)
+    report: Report = field(default_factory=Report)
+
+
+def _config_listing(
+    root: Path, config: Config | None, config_doc: Document | None
+) -> tuple[list[Path], list[Finding]]:
+    """The descriptor files the config asks for, and DG421 for those that are missing."""
+    folder = root / PROVIDERS_DIR
+    if config is None or config.providers is None:
+        return sorted(folder.glob("*.yaml")), []
+    paths, findings = [], []
+    for index, provider_id in enumerate(config.providers):
+        path = folder / f"{provider_id}.yaml"
+        if path.exists():
+            paths.append(path)
+        elif config_doc is not None:
+            findings.append(config_doc.finding(
+                ("providers", index), "DG421",
+                f"no descriptor {PROVIDERS_DIR}/{provider_id}.yaml for provider '{provider_id}'",
+            ))  # fmt: skip
+    return paths, findings
+
+
+def _expand(paths: Sequence[Path]) -> Iterator[Path]:
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(path.glob("*.yaml"))
+        else:
+            yield path
+
+
+def _id_matches_file(doc: Document) -> Iterator[Finding]:
+    value = doc.data.get("id")
+    if isinstance(value, str) and value != doc.path.stem:
+        yield doc.finding(
+            ("id",), "DG109",
+            f"id '{value}' differs from the file name '{doc.path.name}'; rename one of them",
+        )  # fmt: skip
+
+
+def check_project(
+    root: Path | str = ".",
+    paths: Sequence[Path | str] = (),
+    *,
+    today: date | None = None,
+) -> Project:
+    """Check the config and the descriptors of a project (or only `paths`)."""
+    root = Path(root)
+    config_path = root / CONFIG_NAME
+    config, config_doc, config_findings = load_config(
+        config_path, display_path(config_path, Path.cwd())
+    )
+    project = Project(root, config)
+    report = project.report
+    report.extend(config_findings)
+    ctx = Context(config, today or date.today(), reference())
+    if config is not None and config_doc is not None:
+        report.extend(run_config_rules(config, config_doc, ctx))
+
+    if paths:
+        files = list(_expand([Path(p) for p in paths]))
+    else:
+        files, missing = _config_listing(root, config, config_doc)
+        report.extend(missing)
+
+    checked: list[Checked] = []
+    for path in files:
+        doc, findings = load_file(path, display_path(path, Path.cwd()))
+        report.extend(findings)
+        if doc is None:
+            continue
+        report.extend(_id_matches_file(doc))
+        schema_findings = validate(doc, "provider")
+        report.extend(schema_findings)
+        if schema_findings:
+            continue
+        provider = build_provider(doc.data, doc.display)
+        report.extend(run_descriptor_rules(provider, doc, ctx))
+        checked.append(Checked(provider, doc))
+        project.providers.append(provider)
+    report.extend(run_project_rules(checked, config, config_doc))
+    return project
+
+
+def check(
+    root: Path | str = ".",
+    paths: Sequence[Path | str] = (),
+    *,
+    today: date | None = None,
+) -> Report:
+    """The findings for a project: the Python API behind `dsgvo-gen check`."""
+    return check_project(root, paths, today=today).report

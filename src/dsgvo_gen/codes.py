@@ -1,0 +1,88 @@
+"""The catalogue of rule codes: stable codes, their severity and the article they enforce.
+
+The README's rule table is generated from this catalogue (a test keeps them in step).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    severity: str  # "error" | "warning"
+    article: str
+    title: str
+
+
+def _catalogue(*codes: Code) -> dict[str, Code]:
+    return {c.code: c for c in codes}
+
+
+E, W = "error", "warning"
+
+CODES: dict[str, Code] = _catalogue(
+    # DG1xx: reading the file
+    Code("DG101", E, "", "file is not valid UTF-8"),
+    Code("DG102", E, "", "YAML syntax error"),
+    Code("DG103", E, "", "duplicate key"),
+    Code("DG104", E, "", "YAML anchor or alias (not allowed: alias bombs)"),
+    Code("DG105", E, "", "YAML tag (not allowed: tags can construct objects)"),
+    Code("DG106", E, "", "file larger than 1 MiB"),
+    Code("DG107", E, "", "document is not a single mapping with text keys"),
+    Code("DG108", E, "", "nesting deeper than 32 levels"),
+    Code("DG109", E, "", "id differs from the file name"),
+    Code("DG110", E, "", "file or project config cannot be read"),
+    # DG2xx: JSON Schema
+    Code("DG201", E, "", "unknown key"),
+    Code("DG202", E, "", "required key missing"),
+    Code("DG203", E, "", "wrong type of value"),
+    Code("DG204", E, "", "value not in the allowed set"),
+    Code("DG205", E, "", "value has the wrong format (date, duration, URL, id)"),
+    Code("DG206", E, "", "value out of range or list too short"),
+    # DG3xx: Art. 13 completeness
+    Code("DG301", E, "Art. 13(1)(a) GDPR", "controller identity or contact missing"),
+    Code("DG302", E, "Art. 13(1)(b) GDPR", "contact of the data protection officer missing"),
+    Code("DG303", E, "Art. 13(1)(c) GDPR", "purpose without legal basis, or no purpose"),
+    Code("DG304", E, "Art. 13(1)(d) GDPR", "legitimate interest not named for Art. 6(1)(f)"),
+    Code("DG305", E, "Art. 13(1)(e) GDPR", "recipients not named"),
+    Code("DG306", E, "Art. 13(1)(f) GDPR", "recipient outside the EU/EEA without transfer entry"),
+    Code("DG307", E, "Art. 13(2)(a) GDPR", "data category without retention"),
+    Code("DG308", E, "Art. 13(2)(e) GDPR", "provision requirement or consequence not stated"),
+    Code("DG309", E, "Art. 13(2)(f) GDPR", "automated decision-making not stated"),
+    Code("DG310", E, "Art. 13(2)(c) GDPR", "consent is a legal basis but no withdrawal text"),
+    Code("DG311", E, "Art. 13(1)(a), Art. 27 GDPR", "representative missing"),
+    # DG4xx: consistency
+    Code("DG401", E, "Art. 45 GDPR", "DPF mechanism for a country or controller it cannot cover"),
+    Code("DG402", E, "Art. 45 GDPR", "adequacy claimed for a country without adequacy decision"),
+    Code("DG403", E, "Art. 28(3) GDPR", "processor without data processing agreement"),
+    Code("DG404", E, "Art. 26(2) GDPR", "joint controller without the essence of the arrangement"),
+    Code("DG405", E, "Art. 9(1), 9(2) GDPR", "special-category data without an Art. 9(2) basis"),
+    Code("DG406", E, "Art. 9(2)(a) GDPR", "special-category data not covered by explicit consent"),
+    Code("DG407", E, "", "reference to an unknown id"),
+    Code("DG408", E, "Art. 13(2)(a) GDPR", "retention without period or concrete criteria"),
+    Code("DG409", E, "Art. 7(2) GDPR", "consent item for a purpose that does not rest on consent"),
+    Code("DG410", W, "Art. 7(2) GDPR", "consent-based purpose without a consent item"),
+    Code("DG411", E, "Art. 13(1)(e) GDPR", "third-party operator without identity"),
+    Code("DG412", W, "Art. 44 GDPR", "transfer entry that does not match its recipient"),
+    Code("DG413", E, "Art. 44 GDPR", "third-country transfer without a legal mechanism"),
+    Code("DG414", E, "", "the same id used twice"),
+    Code("DG415", E, "Art. 49(1)(a) GDPR", "transfer on consent without a consent form"),
+    Code("DG416", E, "Art. 45 GDPR", "DPF check date missing, or set for a non-DPF mechanism"),
+    Code("DG420", E, "", "two descriptors with the same id"),
+    Code("DG421", E, "", "provider listed in the config has no descriptor"),
+    Code("DG422", W, "Art. 13(1)(e) GDPR", "one recipient named differently in two descriptors"),
+    # DG5xx: provenance and staleness
+    Code("DG501", E, "Art. 5(1)(a), 12(1) GDPR", "fact without a source"),
+    Code("DG502", W, "Art. 5(2) GDPR", "review older than review_max_age"),
+    Code("DG503", W, "Art. 45 GDPR", "DPF check older than review_max_age"),
+    Code("DG504", E, "", "date in the future"),
+    Code("DG505", E, "Art. 45 GDPR; CJEU C-311/18", "Privacy Shield (invalid since 16 July 2020)"),
+    Code("DG506", W, "", "source listed but never cited"),
+    # DG6xx: languages
+    Code("DG601", E, "Art. 12(1) GDPR", "text missing a configured language"),
+    Code("DG602", W, "Art. 12(1) GDPR", "plain string where a translated text is expected"),
+    Code("DG603", W, "", "text in a language that is not configured"),
+    Code("DG604", E, "", "language without built-in labels"),
+)

@@ -1,0 +1,91 @@
+"""The project config `dsgvo-gen.yaml`: controller, languages, site settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dsgvo_gen.findings import Finding
+from dsgvo_gen.loader import Document, load_file
+from dsgvo_gen.model import Duration, Text
+from dsgvo_gen.schema import validate
+
+CONFIG_NAME = "dsgvo-gen.yaml"
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    address: str | None
+    email: str | None
+    phone: str | None
+
+
+@dataclass(frozen=True)
+class Controller:
+    name: str
+    address: str
+    country: str
+    email: str
+    phone: str | None
+    website: str | None
+    example: bool
+
+
+@dataclass(frozen=True)
+class Config:
+    languages: tuple[str, ...]
+    site_title: Text
+    base_url: str | None
+    controller: Controller
+    dpo: Contact | None
+    representative: Contact | None
+    jurisdiction: str
+    providers: tuple[str, ...] | None  # None: every descriptor in providers/
+    review_max_age: Duration
+    path: str
+
+    @property
+    def default_language(self) -> str:
+        return self.languages[0]
+
+
+def _contact(raw: dict[str, Any] | None) -> Contact | None:
+    if raw is None:
+        return None
+    return Contact(raw["name"], raw.get("address"), raw.get("email"), raw.get("phone"))
+
+
+def build_config(raw: dict[str, Any], path: str) -> Config:
+    """The model of a config; `raw` must have passed the config schema."""
+    c = raw["controller"]
+    providers = raw["providers"]
+    return Config(
+        languages=tuple(raw["languages"]),
+        site_title=Text.of(raw["site"]["title"], ("site", "title")),
+        base_url=raw["site"].get("base_url"),
+        controller=Controller(c["name"], c["address"], c["country"], c["email"],
+                              c.get("phone"), c.get("website"), bool(c.get("example"))),
+        dpo=_contact(raw["dpo"]),
+        representative=_contact(raw["representative"]),
+        jurisdiction=raw["jurisdiction"],
+        providers=None if providers == "all" else tuple(providers),
+        review_max_age=Duration.parse(raw["review_max_age"]),
+        path=path,
+    )  # fmt: skip
+
+
+def load_config(path: Path, display: str) -> tuple[Config | None, Document | None, list[Finding]]:
+    """Load, validate and model the config; all problems come back as findings."""
+    if not path.exists():
+        message = f"no project config {CONFIG_NAME} here; create one with 'dsgvo-gen init'"
+        return None, None, [Finding(display, 1, 1, "DG110", message)]
+    doc, findings = load_file(path, display)
+    if doc is None:
+        return None, None, findings
+    schema_findings = validate(doc, "config")
+    findings.extend(schema_findings)
+    if schema_findings:
+        return None, doc, findings
+    return build_config(doc.data, display), doc, findings

@@ -1,0 +1,129 @@
+"""Findings: what `check` reports, collected first and formatted once at the end."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+from dsgvo_gen.codes import CODES
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """One problem in one file, at the line and column of the offending value."""
+
+    path: str
+    line: int
+    column: int
+    code: str
+    message: str
+
+    @property
+    def severity(self) -> Severity:
+        return Severity(CODES[self.code].severity)
+
+    @property
+    def article(self) -> str:
+        return CODES[self.code].article
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "severity": self.severity.value,
+            "code": self.code,
+            "message": self.message,
+            "article": self.article,
+        }
+
+
+@dataclass
+class Report:
+    """Every finding of one run, in a stable order."""
+
+    findings: list[Finding] = field(default_factory=list)
+
+    def extend(self, findings: Iterable[Finding]) -> None:
+        self.findings.extend(findings)
+
+    def sorted(self) -> list[Finding]:
+        return sorted(set(self.findings))
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in set(self.findings) if f.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for f in set(self.findings) if f.severity is Severity.WARNING)
+
+    def failed(self, *, strict: bool = False) -> bool:
+        return self.errors > 0 or (strict and self.warnings > 0)
+
+    def exit_code(self, *, strict: bool = False) -> int:
+        return 1 if self.failed(strict=strict) else 0
+
+
+def display_path(path: Path, base: Path) -> str:
+    """A path as the user wants to read it: relative to the project when inside it."""
+    try:
+        return path.resolve().relative_to(base.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def format_text(report: Report) -> str:
+    lines = []
+    for f in report.sorted():
+        article = f" ({f.article})" if f.article else ""
+        lines.append(
+            f"{f.path}:{f.line}:{f.column}: {f.severity.value}[{f.code}] {f.message}{article}"
+        )
+    summary = f"{report.errors} error(s), {report.warnings} warning(s)"
+    lines.append(summary if lines else f"no findings: {summary}")
+    return "\n".join(lines)
+
+
+def format_json(report: Report) -> str:
+    payload = {
+        "findings": [f.as_dict() for f in report.sorted()],
+        "errors": report.errors,
+        "warnings": report.warnings,
+    }
+    return json.dumps(payload, ensure_ascii=False, indent=2)
+
+
+def _github_escape(value: str, *, in_property: bool = False) -> str:
+    # GitHub's workflow-command syntax: %, CR and LF always; ':' and ',' inside properties.
+    value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if in_property:
+        value = value.replace(":", "%3A").replace(",", "%2C")
+    return value
+
+
+def format_github(report: Report) -> str:
+    lines = []
+    for f in report.sorted():
+        props = ",".join(
+            [
+                f"file={_github_escape(f.path, in_property=True)}",
+                f"line={f.line}",
+                f"col={f.column}",
+                f"title={_github_escape(f.code, in_property=True)}",
+            ]
+        )
+        article = f" ({f.article})" if f.article else ""
+        lines.append(f"::{f.severity.value} {props}::{_github_escape(f.message + article)}")
+    return "\n".join(lines)
+
+
+FORMATTERS = {"text": format_text, "json": format_json, "github": format_github}

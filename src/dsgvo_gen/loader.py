@@ -1,0 +1,256 @@
+"""Safe YAML loading that remembers where every key and value stands.
+
+Descriptors arrive in pull requests and downloads, so they are untrusted. We read
+libyaml's event stream and compose plain Python values ourselves, which lets us
+refuse what is dangerous or ambiguous while composing (anchors and aliases, tags,
+duplicate keys, absurd nesting) instead of after an alias bomb has expanded.
+
+Scalars follow the YAML 1.2 core schema, not PyYAML's YAML 1.1 one: `NO` stays
+the country code of Norway, `2026-11-21` stays a date string for the JSON Schema,
+and `yes`/`on` are text, not booleans.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from dsgvo_gen.findings import Finding
+
+MAX_BYTES = 1024 * 1024
+MAX_DEPTH = 32
+
+JsonPath = tuple[str | int, ...]
+
+_Parser: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_STR_TAGS = {"!", "tag:yaml.org,2002:str"}
+_NULLS = {"", "~", "null", "Null", "NULL"}
+_TRUES = {"true", "True", "TRUE"}
+_FALSES = {"false", "False", "FALSE"}
+_INT = re.compile(r"[-+]?[0-9]+")
+_OCT = re.compile(r"0o[0-7]+")
+_HEX = re.compile(r"0x[0-9a-fA-F]+")
+_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
+_SPECIAL_FLOATS = {
+    ".inf": float("inf"), ".Inf": float("inf"), ".INF": float("inf"),
+    "+.inf": float("inf"), "+.Inf": float("inf"), "+.INF": float("inf"),
+    "-.inf": float("-inf"), "-.Inf": float("-inf"), "-.INF": float("-inf"),
+    ".nan": float("nan"), ".NaN": float("nan"), ".NAN": float("nan"),
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Position:
+    line: int
+    column: int
+
+
+@dataclass
+class Document:
+    """A loaded YAML mapping plus the 1-based position of every key and value."""
+
+    path: Path
+    display: str
+    data: dict[str, Any]
+    values: dict[JsonPath, Position] = field(default_factory=dict)
+    keys: dict[JsonPath, Position] = field(default_factory=dict)
+
+    def locate(self, at: JsonPath, *, key: bool = False) -> Position:
+        """Where the value (or its key) at `at` stands; the nearest known parent otherwise."""
+        table = self.keys if key else self.values
+        for depth in range(len(at), -1, -1):
+            found = table.get(at[:depth]) or self.values.get(at[:depth])
+            if found:
+                return found
+        return Position(1, 1)
+
+    def finding(self, at: JsonPath, code: str, message: str, *, key: bool = False) -> Finding:
+        pos = self.locate(at, key=key)
+        return Finding(self.display, pos.line, pos.column, code, message)
+
+
+class _AbortError(Exception):
+    """Stops composing a document that cannot be used at all."""
+
+
+def _scalar(value: str, plain: bool) -> Any:
+    if not plain:
+        return value
+    if value in _NULLS:
+        return None
+    if value in _TRUES:
+        return True
+    if value in _FALSES:
+        return False
+    try:
+        if _INT.fullmatch(value):
+            return int(value)
+        if _OCT.fullmatch(value):
+            return int(value[2:], 8)
+        if _HEX.fullmatch(value):
+            return int(value[2:], 16)
+    except ValueError:  # more digits than Python converts: keep the text
+        return value
+    if _FLOAT.fullmatch(value):
+        return float(value)
+    return _SPECIAL_FLOATS.get(value, value)
+
+
+class _Composer:
+    def __init__(self, path: Path, display: str) -> None:
+        self.doc = Document(path, display, {})
+        self.findings: list[Finding] = []
+
+    def _report(self, mark: Any, code: str, message: str) -> None:
+        self.findings.append(
+            Finding(self.doc.display, mark.line + 1, mark.column + 1, code, message)
+        )
+
+    def compose(self, text: str) -> Document | None:
+        events: Iterator[Any] = yaml.parse(text, Loader=_Parser)
+        try:
+            next(events)  # StreamStartEvent
+            start = next(events)
+            if isinstance(start, yaml.StreamEndEvent):
+                self._report(start.start_mark, "DG107", "the file is empty")
+                return None
+            root_event = next(events)
+            root = self._node(root_event, events, (), 0)
+            next(events)  # DocumentEndEvent
+            extra = next(events)
+            if isinstance(extra, yaml.DocumentStartEvent):
+                self._report(
+                    extra.start_mark, "DG107", "more than one YAML document ('---'): use one"
+                )
+                return None
+        except _AbortError:
+            return None
+        except yaml.MarkedYAMLError as err:
+            mark = err.problem_mark or err.context_mark
+            problem = " ".join(p for p in (err.context, err.problem) if p)
+            if mark is None:
+                self.findings.append(Finding(self.doc.display, 1, 1, "DG102", problem))
+            else:
+                self._report(mark, "DG102", f"YAML syntax: {problem}")
+            return None
+        except yaml.YAMLError as err:  # reader errors (control characters) carry no mark
+            self.findings.append(
+                Finding(self.doc.display, 1, 1, "DG102", f"YAML syntax: {err}".strip())
+            )
+            return None
+        if not isinstance(root, dict):
+            kind = "a list" if isinstance(root, list) else "a single value"
+            self._report(
+                root_event.start_mark, "DG107", f"the document is {kind}, not a mapping of keys"
+            )
+            return None
+        self.doc.data = root
+        self.doc.values[()] = Position(root_event.start_mark.line + 1, 1)
+        return self.doc
+
+    def _check_node_event(self, event: Any) -> None:
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None:
+            self._report(
+                event.start_mark, "DG104",
+                f"anchor '&{anchor}': anchors and aliases are not allowed; write the value out",
+            )  # fmt: skip
+        tag = getattr(event, "tag", None)
+        if tag is not None and tag not in _STR_TAGS:
+            self._report(event.start_mark, "DG105", f"tag '{tag}' is not allowed; remove it")
+
+    def _node(self, event: Any, events: Iterator[Any], at: JsonPath, depth: int) -> Any:
+        if isinstance(event, yaml.AliasEvent):
+            self._report(
+                event.start_mark, "DG104",
+                f"alias '*{event.anchor}': anchors and aliases are not allowed; "
+                "write the value out",
+            )  # fmt: skip
+            return None
+        self._check_node_event(event)
+        if isinstance(event, yaml.ScalarEvent):
+            plain = event.tag is None and bool(event.implicit[0]) and not event.style
+            return _scalar(event.value, plain)
+        if depth >= MAX_DEPTH:
+            self._report(
+                event.start_mark, "DG108",
+                f"nested deeper than {MAX_DEPTH} levels; a descriptor never needs that",
+            )  # fmt: skip
+            raise _AbortError
+        if isinstance(event, yaml.SequenceStartEvent):
+            items: list[Any] = []
+            while not isinstance(child := next(events), yaml.SequenceEndEvent):
+                child_at = (*at, len(items))
+                self.doc.values[child_at] = self._pos(child)
+                items.append(self._node(child, events, child_at, depth + 1))
+            return items
+        return self._mapping(events, at, depth)
+
+    def _mapping(self, events: Iterator[Any], at: JsonPath, depth: int) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        while not isinstance(key_event := next(events), yaml.MappingEndEvent):
+            key = self._node(key_event, events, at, depth + 1)
+            value_event = next(events)
+            if isinstance(key, dict | list) or key is None:
+                self._report(key_event.start_mark, "DG107", "keys must be plain text")
+                self._node(value_event, events, at, depth + 1)
+                continue
+            name = key_event.value if isinstance(key_event, yaml.ScalarEvent) else str(key)
+            child_at = (*at, name)
+            if name in result:
+                first = self.doc.keys[child_at].line
+                self._report(
+                    key_event.start_mark, "DG103",
+                    f"duplicate key '{name}' (first at line {first}); keep one of them",
+                )  # fmt: skip
+                self._node(value_event, events, child_at, depth + 1)
+                continue
+            self.doc.keys[child_at] = self._pos(key_event)
+            self.doc.values[child_at] = self._pos(value_event)
+            result[name] = self._node(value_event, events, child_at, depth + 1)
+        return result
+
+    @staticmethod
+    def _pos(event: Any) -> Position:
+        return Position(event.start_mark.line + 1, event.start_mark.column + 1)
+
+
+def _position_of_byte(raw: bytes, offset: int) -> Position:
+    line_start = raw.rfind(b"\n", 0, offset) + 1
+    return Position(raw.count(b"\n", 0, offset) + 1, offset - line_start + 1)
+
+
+def load_bytes(raw: bytes, path: Path, display: str) -> tuple[Document | None, list[Finding]]:
+    """Compose one YAML document from bytes; all problems come back as findings."""
+    if len(raw) > MAX_BYTES:
+        size = f"{len(raw) / 1024 / 1024:.1f} MiB"
+        return None, [Finding(display, 1, 1, "DG106", f"file is {size}; the limit is 1 MiB")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        pos = _position_of_byte(raw, err.start)
+        message = f"byte 0x{raw[err.start]:02x} is not UTF-8; save the file as UTF-8"
+        return None, [Finding(display, pos.line, pos.column, "DG101", message)]
+    text = text.removeprefix("\ufeff")
+    composer = _Composer(path, display)
+    document = composer.compose(text)
+    return document, composer.findings
+
+
+def load_file(path: Path, display: str) -> tuple[Document | None, list[Finding]]:
+    """Read and compose a file, refusing oversized files before reading them whole."""
+    try:
+        if not path.is_file():
+            return None, [Finding(display, 1, 1, "DG110", "not a file")]
+        if path.stat().st_size > MAX_BYTES:
+            size = f"{path.stat().st_size / 1024 / 1024:.1f} MiB"
+            return None, [Finding(display, 1, 1, "DG106", f"file is {size}; the limit is 1 MiB")]
+        raw = path.read_bytes()
+    except OSError as err:
+        return None, [Finding(display, 1, 1, "DG110", f"cannot read the file: {err.strerror}")]
+    return load_bytes(raw, path, display)

@@ -1,0 +1,30 @@
+"""Where the bundled schema, templates and reference data live.
+
+In a wheel, `schema/` and `templates/` are copied into the package; in a source
+checkout (editable install, tests) they stay at the repository's top level.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def bundled_dir(name: str) -> Path:
+    """The bundled folder `name` (schema, templates), inside the wheel or the checkout."""
+    inside = PACKAGE_DIR / name
+    if inside.is_dir():
+        return inside
+    return PACKAGE_DIR.parent.parent / name
+
+
+@cache
+def load_schema(name: str) -> dict[str, Any]:
+    """A bundled JSON Schema by name (provider, config)."""
+    path = bundled_dir("schema") / f"{name}.schema.json"
+    schema: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return schema

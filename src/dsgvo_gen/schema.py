@@ -1,0 +1,155 @@
+"""JSON Schema validation whose errors become findings at the offending YAML line.
+
+An omitted key that an Art. 13 element depends on is reported with that
+element's DG3xx code and article rather than as a bare schema error, because the
+user needs to know which duty is unmet, not which keyword failed.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from functools import cache
+from typing import Any, Literal
+
+from jsonschema import Draft7Validator, FormatChecker
+from jsonschema.exceptions import ValidationError
+
+from dsgvo_gen.findings import Finding
+from dsgvo_gen.loader import Document, JsonPath
+from dsgvo_gen.resources import load_schema
+
+Kind = Literal["provider", "config"]
+
+# (kind, parent path with list indexes as "*", missing key) -> rule code
+_REQUIRED_DUTIES: dict[tuple[Kind, tuple[str, ...], str], str] = {
+    ("config", (), "controller"): "DG301",
+    ("config", ("controller",), "name"): "DG301",
+    ("config", ("controller",), "address"): "DG301",
+    ("config", ("controller",), "email"): "DG301",
+    ("config", (), "dpo"): "DG302",
+    ("config", (), "representative"): "DG311",
+    ("provider", ("processing",), "purposes"): "DG303",
+    ("provider", ("processing", "purposes", "*"), "legal_basis"): "DG303",
+    ("provider", ("processing", "purposes", "*"), "legitimate_interest"): "DG304",
+    ("provider", ("processing",), "recipients"): "DG305",
+    ("provider", ("processing",), "transfers"): "DG306",
+    ("provider", ("processing",), "retention"): "DG307",
+    ("provider", ("processing",), "provision"): "DG308",
+    ("provider", ("processing", "provision"), "obligation"): "DG308",
+    ("provider", ("processing", "provision"), "consequence"): "DG308",
+    ("provider", ("processing",), "automated_decisions"): "DG309",
+    ("provider", ("consent",), "withdrawal"): "DG310",
+}
+
+_TYPE_WORDS = {
+    "string": "text",
+    "object": "a mapping of keys",
+    "array": "a list",
+    "boolean": "true or false",
+    "integer": "a whole number",
+    "null": "null",
+    "number": "a number",
+}
+
+
+@cache
+def validator(kind: Kind) -> Draft7Validator:
+    schema = load_schema(kind)
+    Draft7Validator.check_schema(schema)
+    return Draft7Validator(schema, format_checker=FormatChecker(formats=["date"]))
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    text = str(value)
+    return repr(text if len(text) <= 60 else text[:57] + "...")
+
+
+def _expected(types: Any) -> str:
+    names = [types] if isinstance(types, str) else list(types)
+    return " or ".join(_TYPE_WORDS.get(n, n) for n in names)
+
+
+def _did_you_mean(word: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def _pattern_of(path: JsonPath) -> tuple[str, ...]:
+    return tuple("*" if isinstance(p, int) else p for p in path)
+
+
+def _leaf_errors(error: ValidationError) -> Iterator[ValidationError]:
+    """For `anyOf` (value or null), the error of the branch the user meant."""
+    if error.validator != "anyOf" or not error.context:
+        yield error
+        return
+    meant = [e for e in error.context if e.validator != "type"]
+    if meant:
+        yield from meant
+    else:
+        yield error
+
+
+def _findings_for(error: ValidationError, doc: Document, kind: Kind) -> Iterator[Finding]:
+    at: JsonPath = tuple(error.absolute_path)
+    instance, rule = error.instance, str(error.validator)
+    schema: dict[str, Any] = error.schema if isinstance(error.schema, dict) else {}
+    expected_value: Any = error.validator_value
+    if rule == "additionalProperties" and isinstance(instance, dict):
+        allowed = sorted(schema.get("properties", {}))
+        for key in sorted(k for k in instance if k not in allowed):
+            if schema.get("patternProperties"):
+                msg = f"'{key}' is not a language code (two lowercase letters such as de, en)"
+            else:
+                msg = f"unknown key '{key}'{_did_you_mean(key, allowed)}"
+            yield doc.finding((*at, key), "DG201", msg, key=True)
+    elif rule == "required" and isinstance(instance, dict):
+        for key in (k for k in expected_value if k not in instance):
+            code = _REQUIRED_DUTIES.get((kind, _pattern_of(at), key), "DG202")
+            where = f" in '{at[-1]}'" if at and isinstance(at[-1], str) else ""
+            yield doc.finding(at, code, f"required key '{key}' is missing{where}", key=True)
+    elif rule == "type":
+        msg = f"expected {_expected(expected_value)}, found {_describe(instance)}"
+        yield doc.finding(at, "DG203", msg)
+    elif rule == "enum":
+        if instance == "privacy-shield":
+            msg = (
+                "the EU-US Privacy Shield is invalid since 16 July 2020; use eu-us-dpf "
+                "if the recipient is DPF-listed"
+            )
+            yield doc.finding(at, "DG505", msg)
+            return
+        choices = [str(c) for c in expected_value]
+        hint = _did_you_mean(str(instance), choices)
+        msg = f"{_describe(instance)} is not allowed (allowed: {', '.join(choices)}){hint}"
+        yield doc.finding(at, "DG204", msg)
+    elif rule in ("pattern", "format"):
+        what = str(schema.get("description", "")).rstrip(".")
+        expected = f"; expected {what[:1].lower()}{what[1:]}" if what else ""
+        msg = f"{_describe(instance)} has the wrong format{expected}"
+        yield doc.finding(at, "DG205", msg)
+    elif rule in ("minItems", "minProperties", "minLength"):
+        empty = {"minItems": "the list", "minProperties": "the mapping", "minLength": "the text"}
+        yield doc.finding(at, "DG206", f"{empty[rule]} is empty; give at least one entry")
+    else:
+        yield doc.finding(at, "DG206", error.message)
+
+
+def validate(doc: Document, kind: Kind) -> list[Finding]:
+    """Every schema violation of a loaded document, as findings."""
+    findings: list[Finding] = []
+    for error in validator(kind).iter_errors(doc.data):
+        for leaf in _leaf_errors(error):
+            findings.extend(_findings_for(leaf, doc, kind))
+    return findings

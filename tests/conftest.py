@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "tests" / "data"
+FIXTURE_PROJECT = DATA / "project"
+TODAY = date(2026, 11, 21)
+
+
+def read_expected(path: Path) -> list[tuple[str, ...]]:
+    """An .expected file: one finding per line, as whitespace-separated fields."""
+    return sorted(tuple(line.split()) for line in path.read_text().splitlines() if line.strip())
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of the fixture project with the valid descriptor, to modify freely."""
+    target = tmp_path / "project"
+    target.mkdir()
+    shutil.copy(FIXTURE_PROJECT / "dsgvo-gen.yaml", target / "dsgvo-gen.yaml")
+    (target / "providers").mkdir()
+    shutil.copy(DATA / "providers" / "valid" / "full-video.yaml", target / "providers")
+    return target

@@ -1,0 +1,63 @@
+"""Example folders, parametrized: each invalid case yields exactly its expected findings."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from dsgvo_gen.checker import check
+from tests.conftest import DATA, FIXTURE_PROJECT, TODAY, read_expected
+
+VALID = sorted((DATA / "providers" / "valid").glob("*.yaml"))
+INVALID = sorted((DATA / "providers" / "invalid").glob("*.yaml"))
+CONFIGS = sorted((DATA / "configs" / "invalid").glob("*.yaml"))
+PROJECTS = sorted(p for p in (DATA / "projects").iterdir() if p.is_dir())
+
+
+@pytest.mark.parametrize("case", VALID, ids=lambda p: p.stem)
+def test_valid_descriptor_has_no_findings(case: Path) -> None:
+    report = check(FIXTURE_PROJECT, [case], today=TODAY)
+    assert report.sorted() == []
+
+
+@pytest.mark.parametrize("case", INVALID, ids=lambda p: p.stem)
+def test_invalid_descriptor_has_expected_findings(case: Path) -> None:
+    report = check(FIXTURE_PROJECT, [case], today=TODAY)
+    found = sorted((f.code, str(f.line)) for f in report.sorted())
+    assert found == read_expected(case.with_suffix(".expected"))
+    assert report.exit_code(strict=True) == 1
+    code = case.stem.split("-")[0].upper()
+    assert code in {c for c, _ in found}, f"{case.name} must produce {code}"
+
+
+@pytest.mark.parametrize("case", CONFIGS, ids=lambda p: p.stem)
+def test_invalid_config_has_expected_findings(case: Path, tmp_path: Path) -> None:
+    shutil.copy(case, tmp_path / "dsgvo-gen.yaml")
+    (tmp_path / "providers").mkdir()
+    shutil.copy(DATA / "providers" / "valid" / "full-video.yaml", tmp_path / "providers")
+    report = check(tmp_path, today=TODAY)
+    found = sorted(
+        (f.code, str(f.line)) for f in report.sorted() if f.path.endswith("dsgvo-gen.yaml")
+    )
+    assert found == read_expected(case.with_suffix(".expected"))
+    assert case.stem.split("-")[0].upper() in {c for c, _ in found}
+
+
+@pytest.mark.parametrize("project", PROJECTS, ids=lambda p: p.name)
+def test_project_case_has_expected_findings(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(project)
+    report = check(".", today=TODAY)
+    found = sorted((f.path, f.code, str(f.line)) for f in report.sorted())
+    assert found == read_expected(project / "expected.txt")
+
+
+def test_every_rule_code_has_an_invalid_case() -> None:
+    from dsgvo_gen.codes import CODES
+
+    cases = {p.stem.split("-")[0].upper() for p in [*INVALID, *CONFIGS]}
+    for project in PROJECTS:
+        cases |= {row[1] for row in read_expected(project / "expected.txt")}
+    missing = sorted(set(CODES) - cases - {"DG106", "DG110"})  # made on the fly in test_loader
+    assert missing == []
