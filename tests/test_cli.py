@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from dsgvo_gen.cli import main
+from tests.conftest import DATA, ROOT
+
+INVALID = DATA / "providers" / "invalid"
+
+
+def run(*args: str, project: Path | None = None) -> tuple[int, str]:
+    prefix = ["--project", str(project)] if project else []
+    result = CliRunner().invoke(main, [*prefix, *args], catch_exceptions=False)
+    return result.exit_code, result.output
+
+
+def test_clean_project_exits_0(project: Path) -> None:
+    code, out = run("check", "--today", "2026-11-21", project=project)
+    assert code == 0
+    assert out.strip() == "no findings: 0 error(s), 0 warning(s)"
+
+
+def test_errors_exit_1_with_location_code_and_article(project: Path) -> None:
+    case = INVALID / "dg303-no-basis.yaml"
+    code, out = run("check", "--today", "2026-11-21", str(case), project=project)
+    assert code == 1
+    first = out.splitlines()[0]
+    assert first.endswith(
+        "dg303-no-basis.yaml:58:20: error[DG303] purpose 'security' has no legal basis "
+        "(Art. 13(1)(c) GDPR)"
+    )
+    assert out.splitlines()[-1] == "1 error(s), 0 warning(s)"
+
+
+def test_warnings_pass_unless_strict(project: Path) -> None:
+    case = INVALID / "dg502-stale.yaml"
+    assert run("check", "--today", "2026-11-21", str(case), project=project)[0] == 0
+    assert run("check", "--strict", "--today", "2026-11-21", str(case), project=project)[0] == 1
+
+
+def test_today_decides_staleness(project: Path) -> None:
+    assert run("check", "--strict", "--today", "2026-11-21", project=project)[0] == 0
+    code, out = run("check", "--strict", "--today", "2028-01-01", project=project)
+    assert code == 1 and "DG502" in out and "DG503" in out
+
+
+def test_json_format(project: Path) -> None:
+    case = INVALID / "dg201-unknown-key.yaml"
+    code, out = run(
+        "check", "--format", "json", "--today", "2026-11-21", str(case), project=project
+    )
+    payload = json.loads(out)
+    assert code == 1
+    assert payload["errors"] == 2 and payload["warnings"] == 0
+    unknown = next(f for f in payload["findings"] if f["code"] == "DG201")
+    assert unknown["line"] == 91 and unknown["column"] == 3
+    assert unknown["severity"] == "error"
+    assert "did you mean 'retention'?" in unknown["message"]
+    assert set(unknown) == {"path", "line", "column", "severity", "code", "message", "article"}
+
+
+def test_github_format(project: Path) -> None:
+    case = INVALID / "dg306-no-transfer.yaml"
+    code, out = run(
+        "check", "--format", "github", "--today", "2026-11-21", str(case), project=project
+    )
+    lines = out.splitlines()
+    assert code == 1
+    assert any(
+        line.startswith("::error file=")
+        and ",line=81,col=16,title=DG306::" in line
+        and "Example CDN%2C Inc." not in line.split("::")[2]  # commas escaped only in properties
+        for line in lines
+    )
+    assert any(line.startswith("::warning ") and "title=DG506" in line for line in lines)
+
+
+def test_quiet_drops_the_summary(project: Path) -> None:
+    code, out = run("-q", "check", "--today", "2026-11-21", project=project)
+    assert code == 0 and out == ""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["check", "--format", "xml"],
+        ["check", "--today", "21.11.2026"],
+        ["check", "no/such/file.yaml"],
+        ["--project", "no/such/folder", "check"],
+        ["no-such-command"],
+    ],
+)
+def test_usage_errors_exit_2(args: list[str]) -> None:
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+
+
+def test_missing_config_is_a_finding(tmp_path: Path) -> None:
+    code, out = run("check", project=tmp_path)
+    assert code == 1
+    assert "dsgvo-gen.yaml:1:1: error[DG110]" in out
+
+
+def test_every_invalid_case_exits_1_without_traceback(project: Path) -> None:
+    for case in sorted(INVALID.glob("*.yaml")):
+        code, out = run("check", "--strict", "--today", "2026-11-21", str(case), project=project)
+        assert code == 1, case.name
+        assert "Traceback" not in out
+
+
+def test_version() -> None:
+    code, out = run("--version")
+    assert code == 0 and out.startswith("dsgvo-gen, version ")
+
+
+def test_console_script_runs_check_without_weasyprint() -> None:
+    """`check` must not pay for WeasyPrint's import (start-up bar of DESIGN §10)."""
+    probe = (
+        "import sys; from click.testing import CliRunner; from dsgvo_gen.cli import main; "
+        "r = CliRunner().invoke(main, ['check', '--today', '2026-11-21']); "
+        "print(r.exit_code, 'weasyprint' in sys.modules, 'jinja2' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out[1:] == ["False", "False"]
