@@ -80,6 +80,9 @@ CODES: dict[str, Code] = _catalogue(
     Code("DG504", E, "", "date in the future"),
     Code("DG505", E, "Art. 45 GDPR; CJEU C-311/18", "Privacy Shield (invalid since 16 July 2020)"),
     Code("DG506", W, "", "source listed but never cited"),
+    Code(
+        "DG507", E, "Art. 5(1)(a), 12(1) GDPR", "placeholder instead of a fact (TODO, unknown, ...)"
+    ),
     # DG6xx: languages
     Code("DG601", E, "Art. 12(1) GDPR", "text missing a configured language"),
     Code("DG602", W, "Art. 12(1) GDPR", "plain string where a translated text is expected"),

@@ -175,7 +175,9 @@ def operator_identified(p: Provider, doc: Document, ctx: Context) -> Iterator[Fi
     op = p.operator
     if op.role == "self":
         return
-    missing = [k for k in ("legal_name", "address", "country") if getattr(op, k) is None]
+    # Art. 13(1)(e) asks for the recipient's identity; a postal address is shown when known
+    # but, unlike the controller's (13(1)(a)), it is not a required element.
+    missing = [k for k in ("legal_name", "country") if getattr(op, k) is None]
     if op.role != "processor" and op.privacy_policy_url is None:
         missing.append("privacy_policy_url")
     if missing:

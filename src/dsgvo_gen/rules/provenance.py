@@ -13,6 +13,11 @@ from dsgvo_gen.rules import Context, descriptor_rule
 from dsgvo_gen.rules.consistency import DPF_MECHANISMS
 
 _PRIVACY_SHIELD = re.compile(r"privacy[\s-]*shield", re.IGNORECASE)
+_PLACEHOLDER = re.compile(
+    r"\b(todo|tbd|fixme|xxx+|lorem ipsum|placeholder|platzhalter|nicht ermittelt|unbekannt|"
+    r"unknown|n/a)\b|\?\?\?|<[^<>]*(fill|ausfüllen|eintragen)[^<>]*>",
+    re.IGNORECASE,
+)
 
 
 @descriptor_rule("DG501")
@@ -80,6 +85,25 @@ def no_privacy_shield(p: Provider, doc: Document, ctx: Context) -> Iterator[Find
                 text.at, "DG505",
                 "mentions the Privacy Shield, invalid since 16 July 2020: describe the current "
                 "transfer mechanism instead",
+            )  # fmt: skip
+
+
+@descriptor_rule("DG507")
+def no_placeholders(p: Provider, doc: Document, ctx: Context) -> Iterator[Finding]:
+    op = p.operator
+    facts: list[tuple[JsonPath, str | None]] = [
+        (("operator", "legal_name"), op.legal_name),
+        (("operator", "address"), op.address),
+        *(((*r.at, "name"), r.name) for r in p.processing.recipients),
+        *((text.at, value) for _, text in iter_texts(p) for value in text.all_values()),
+    ]
+    for at, value in facts:
+        match = _PLACEHOLDER.search(value or "")
+        if match:
+            yield doc.finding(
+                at, "DG507",
+                f"'{match.group(0)}' is a placeholder: state the verified fact, or leave the "
+                "descriptor out of the published set until it is known",
             )  # fmt: skip
 
 
