@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import shutil
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -26,3 +29,19 @@ def project(tmp_path: Path) -> Path:
     (target / "providers").mkdir()
     shutil.copy(DATA / "providers" / "valid" / "full-video.yaml", target / "providers")
     return target
+
+
+@contextmanager
+def must_finish_within(seconds: int) -> Iterator[None]:
+    """Turns a hang into a failure (a generous bound, not a timing assertion)."""
+
+    def fail(signum: int, frame: object) -> None:
+        raise AssertionError(f"did not finish within {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, fail)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from dsgvo_gen.checker import check
 from dsgvo_gen.cli import main
-from tests.conftest import FIXTURE_PROJECT, TODAY
+from tests.conftest import FIXTURE_PROJECT, TODAY, must_finish_within
 
 SETTINGS = settings(
     max_examples=150,
@@ -34,7 +34,8 @@ structures = st.recursive(
 
 def check_text(path: Path, text: bytes) -> int:
     path.write_bytes(text)
-    report = check(FIXTURE_PROJECT, [path], today=TODAY)
+    with must_finish_within(10):
+        report = check(FIXTURE_PROJECT, [path], today=TODAY)
     for finding in report.findings:
         assert finding.line >= 1 and finding.column >= 1
         assert finding.code.startswith("DG")

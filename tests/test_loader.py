@@ -1,34 +1,16 @@
 from __future__ import annotations
 
-import signal
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from dsgvo_gen.loader import MAX_BYTES, load_bytes, load_file
+from tests.conftest import must_finish_within
 
 
 def load(text: str) -> tuple[object, list[tuple[str, int, int]]]:
     doc, findings = load_bytes(text.encode(), Path("x.yaml"), "x.yaml")
     return (doc.data if doc else None), [(f.code, f.line, f.column) for f in findings]
-
-
-@contextmanager
-def must_finish_within(seconds: int) -> Iterator[None]:
-    """Turns a hang into a failure (not a timing assertion: the bound is generous)."""
-
-    def fail(signum: int, frame: object) -> None:
-        raise AssertionError(f"did not finish within {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, fail)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def test_positions_of_keys_and_values() -> None:
