@@ -31,6 +31,15 @@ def main(ctx: click.Context, project: Path, quiet: bool, verbose: bool) -> None:
     ctx.obj = {"project": project, "quiet": quiet, "verbose": verbose}
 
 
+_TODAY = click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The date to check staleness against (YYYY-MM-DD), for reproducible runs.",
+)
+_STRICT = click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1).")
+
+
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option(
@@ -41,13 +50,8 @@ def main(ctx: click.Context, project: Path, quiet: bool, verbose: bool) -> None:
     show_default=True,
     help="text for people, json for tools, github for GitHub Actions annotations.",
 )
-@click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1).")
-@click.option(
-    "--today",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    default=None,
-    help="The date to check staleness against (YYYY-MM-DD), for reproducible runs.",
-)
+@_STRICT
+@_TODAY
 @click.pass_context
 def check(
     ctx: click.Context,
@@ -71,3 +75,38 @@ def check(
     if output:
         click.echo(output)
     ctx.exit(report.exit_code(strict=strict))
+
+
+@main.command()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="The output folder.  [default: <project>/site]",
+)
+@click.option("--no-pdf", is_flag=True, help="Build the HTML pages only.")
+@_STRICT
+@_TODAY
+@click.pass_context
+def build(
+    ctx: click.Context, out: Path | None, no_pdf: bool, strict: bool, today: datetime | None
+) -> None:
+    """Check the project and, if it is clean, build the website.
+
+    Writes the notices, consent forms, the combined notice and the overview in
+    every configured language. When check finds errors (or warnings with
+    --strict), nothing is written and an existing site stays as it was.
+    """
+    from dsgvo_gen.builder import build as run_build
+    from dsgvo_gen.findings import format_text
+
+    result = run_build(
+        ctx.obj["project"], out, today=today.date() if today else None, strict=strict
+    )
+    if result.report.findings or not result.written:
+        click.echo(format_text(result.report), err=not result.written)
+    if not result.written:
+        click.echo("build refused: fix the findings above; the site was not changed", err=True)
+        ctx.exit(1)
+    if not ctx.obj["quiet"]:
+        click.echo(f"wrote {result.pages} files to {result.out}")

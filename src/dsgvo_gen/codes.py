@@ -34,6 +34,8 @@ CODES: dict[str, Code] = _catalogue(
     Code("DG108", E, "", "nesting deeper than 32 levels"),
     Code("DG109", E, "", "id differs from the file name"),
     Code("DG110", E, "", "file or project config cannot be read"),
+    Code("DG111", E, "", "template or label catalogue cannot be rendered"),
+    Code("DG112", E, "", "output folder cannot be written"),
     # DG2xx: JSON Schema
     Code("DG201", E, "", "unknown key"),
     Code("DG202", E, "", "required key missing"),

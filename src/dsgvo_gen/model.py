@@ -176,6 +176,11 @@ class Purpose:
     def rests_on_consent(self) -> bool:
         return bool({"art6-1-a", "art9-2-a", "tdddg-25-1"} & set(self.legal_basis))
 
+    @property
+    def open_to_objection(self) -> bool:
+        """Art. 21(1) GDPR applies to processing based on Art. 6(1)(e) or (f)."""
+        return bool({"art6-1-e", "art6-1-f"} & set(self.legal_basis))
+
 
 @dataclass(frozen=True)
 class DataCategory:

@@ -1,0 +1,51 @@
+"""Markdown in free texts: a small, safe subset rendered with markdown-it-py.
+
+Descriptors are untrusted, so raw HTML is never rendered (it is shown as text),
+images are off, and links may only point to http(s) and mailto addresses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
+from markupsafe import Markup
+
+_SAFE_SCHEMES = ("https://", "http://", "mailto:")
+
+
+def _safe_link(url: str) -> bool:
+    return url.strip().lower().startswith(_SAFE_SCHEMES)
+
+
+def _link_open(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    # Links in a privacy notice leave the site: they must not hand over the opener.
+    tokens[idx].attrSet("rel", "noopener noreferrer")
+    return self.renderToken(tokens, idx, options, env)
+
+
+def _parser() -> MarkdownIt:
+    md = MarkdownIt("js-default", {"html": False, "linkify": False, "typographer": False})
+    md.disable(["image", "html_inline", "html_block", "table", "heading", "lheading", "code"])
+    md.validateLink = _safe_link  # type: ignore[method-assign]
+    md.add_render_rule("link_open", _link_open)
+    return md
+
+
+_MD = _parser()
+
+
+def markdown_block(text: Any) -> Markup:
+    """A free text as HTML blocks (paragraphs, lists)."""
+    return Markup(_MD.render(str(text)).strip())  # noqa: S704 - markdown-it escapes input
+
+
+def markdown_inline(text: Any) -> Markup:
+    """A short free text as inline HTML (emphasis, links), for table cells and list items."""
+    return Markup(_MD.renderInline(str(text)).strip())  # noqa: S704 - markdown-it escapes input

@@ -1,0 +1,163 @@
+"""`build`: the layout of DESIGN §8, refusal on findings, reproducible and escaped output."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from dsgvo_gen.builder import build
+from dsgvo_gen.checker import check_project
+from dsgvo_gen.cli import main
+from dsgvo_gen.i18n import labels
+from dsgvo_gen.reference import reference
+from dsgvo_gen.resources import bundled_dir
+from tests.conftest import ROOT, TODAY
+
+EXPECTED = {
+    "index.html",
+    "assets/style.css",
+    *(f"{lang}/{page}" for lang in ("de", "en") for page in (
+        "index.html", "notice.html", "providers/full-video.html", "consent/full-video.html")),
+}  # fmt: skip
+
+
+def files_of(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+
+
+def test_layout_and_every_page_in_every_language(project: Path) -> None:
+    result = build(project, today=TODAY)
+    assert result.written and not result.report.findings
+    site = files_of(project / "site")
+    assert set(site) == EXPECTED
+    for path, content in site.items():
+        if not path.endswith(".html"):
+            continue
+        html = content.decode()
+        lang = "de" if path == "index.html" else path.split("/")[0]
+        assert f'<html lang="{lang}">' in html, path
+        assert "Content-Security-Policy" in html and "default-src 'none'" in html, path
+        assert "Test-Support GmbH (Beispiel)" in html, path  # controller identity on every page
+        assert "<script" not in html, path
+        for url in re.findall(r'(?:src|href)="([^"]+)"', html):  # nothing loads from elsewhere
+            if url.startswith(("http://", "https://", "mailto:")):
+                assert re.search(r'<(a|link rel="canonical")[^>]*"' + re.escape(url), html), url
+    switch = site["de/providers/full-video.html"].decode()
+    assert 'href="../../en/providers/full-video.html" hreflang="en"' in switch
+
+
+def test_refused_build_leaves_the_old_site_untouched(project: Path) -> None:
+    assert build(project, today=TODAY).written
+    before = files_of(project / "site")
+    descriptor = project / "providers" / "full-video.yaml"
+    descriptor.write_text(
+        descriptor.read_text().replace("legal_basis: [art6-1-f]", "legal_basis: []")
+    )
+    result = build(project, today=TODAY)
+    assert not result.written
+    assert [f.code for f in result.report.findings] == ["DG303"]
+    assert files_of(project / "site") == before
+
+
+def test_same_input_same_bytes(project: Path, tmp_path: Path) -> None:
+    build(project, tmp_path / "one", today=TODAY)
+    build(project, tmp_path / "two", today=TODAY)
+    assert files_of(tmp_path / "one") == files_of(tmp_path / "two")
+
+
+@pytest.mark.parametrize(
+    "payload",
+    ["<script>alert(1)</script>", '<img src=x onerror="alert(1)">', "[klick](javascript:alert(1))"],
+)
+def test_hostile_text_is_escaped(project: Path, payload: str) -> None:
+    descriptor = project / "providers" / "full-video.yaml"
+    text = descriptor.read_text().replace(
+        "text: {de: Videoberatung, en: Video counselling}",
+        f"text: {{de: '{payload}', en: '{payload}'}}",
+    )
+    descriptor.write_text(text)
+    assert build(project, today=TODAY).written
+    html = (project / "site" / "de" / "providers" / "full-video.html").read_text()
+    assert "<script>alert" not in html and "<img" not in html
+    assert 'href="javascript:' not in html
+    assert "alert(1)" in html  # shown as text, not dropped silently
+
+
+def test_cli_build_and_refusal(project: Path) -> None:
+    runner = CliRunner()
+    ok = runner.invoke(
+        main, ["--project", str(project), "build", "--no-pdf", "--today", "2026-11-21"]
+    )
+    assert ok.exit_code == 0 and "wrote 10 files" in ok.output
+    (project / "providers" / "full-video.yaml").write_text("id: [\n")
+    bad = runner.invoke(
+        main, ["--project", str(project), "build", "--no-pdf", "--today", "2026-11-21"]
+    )
+    assert bad.exit_code == 1
+    assert "DG102" in bad.output and "build refused" in bad.output
+    assert "Traceback" not in bad.output
+
+
+def test_unwritable_output_is_a_finding(project: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    result = build(project, blocker / "site", today=TODAY)
+    assert not result.written and [f.code for f in result.report.findings] == ["DG112"]
+
+
+def test_broken_project_template_is_a_finding(project: Path) -> None:
+    shutil.copytree(bundled_dir("templates"), project / "templates")
+    (project / "templates" / "notice.html").write_text(
+        "{% extends 'base.html' %}\n{% block main %}{{ x\n"
+    )
+    result = build(project, today=TODAY)
+    assert not result.written
+    finding = result.report.findings[0]
+    assert finding.code == "DG111" and finding.path.endswith("notice.html")
+
+
+def test_label_catalogues_have_the_same_keys() -> None:
+    def keys(node: object, prefix: str = "") -> set[str]:
+        if isinstance(node, dict):
+            return {k for key, v in node.items() for k in keys(v, f"{prefix}{key}.")}
+        return {prefix.rstrip(".")}
+
+    templates = bundled_dir("templates")
+    assert keys(labels(templates, "de").data) == keys(labels(templates, "en").data)
+
+
+def test_every_shipped_notice_has_every_art_13_element(tmp_path: Path) -> None:
+    """The checklist: each notice names what Art. 13(1) and (2) require, in both languages."""
+    project = check_project(ROOT, today=TODAY)
+    assert project.config is not None
+    result = build(ROOT, tmp_path / "site", today=TODAY)
+    assert result.written
+    authority = reference().authorities[project.config.jurisdiction]
+    for lang in project.config.languages:
+        words = labels(bundled_dir("templates"), lang)
+        for p in project.providers:
+            html = (tmp_path / "site" / lang / "providers" / f"{p.id}.html").read_text()
+            text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace("&amp;", "&")
+            must = [project.config.controller.name, project.config.controller.email,
+                    authority.name.get(lang), authority.address,
+                    *(words[f"section.{name}"] for name in (
+                        "purposes", "recipients", "transfers", "retention", "provision",
+                        "automated", "objection", "complaint")),
+                    words.text("stand", date=words.date(p.reviewed_on))]  # fmt: skip
+            must += [
+                words[f"legal_basis.{b}.cite"] for x in p.processing.purposes for b in x.legal_basis
+            ]
+            must += [words[f"rights.{r}.cite"] for r in ("access", "rectification", "erasure",
+                                                       "restriction", "portability")]  # fmt: skip
+            must += [r.name for r in p.processing.recipients]
+            must += [t.recipient for t in p.processing.transfers]
+            must += [words[f"provision_obligation.{p.processing.provision.obligation}"]]
+            for needle in must:
+                assert needle in text, f"{lang}/{p.id}: missing {needle!r}"
+            for retention in p.processing.retention:
+                assert words["set_by_" + retention.set_by] in text
+            assert "None" not in text and "{" not in text, f"{lang}/{p.id}"
