@@ -28,3 +28,11 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e '.[test]'
+
+# axe-core for the browser tests' accessibility checks (pinned in package-lock.json).
+if command -v npm >/dev/null 2>&1; then
+  npm ci --no-audit --no-fund --silent
+else
+  echo "setup.sh: npm is missing; the browser tests need it for axe-core" >&2
+  exit 1
+fi

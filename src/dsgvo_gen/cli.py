@@ -110,3 +110,5 @@ def build(
         ctx.exit(1)
     if not ctx.obj["quiet"]:
         click.echo(f"wrote {result.pages} files to {result.out}")
+        if not no_pdf:
+            click.echo("note: this version makes no PDFs yet; the HTML pages are complete")

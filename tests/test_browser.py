@@ -1,0 +1,173 @@
+"""The built site in a real browser: Debian's Chromium, driven by Playwright.
+
+The site is served on 127.0.0.1; every request the pages make is recorded and
+must stay there. Chromium comes from Debian (setup.sh), never from Playwright's
+own download, and axe-core from npm (package-lock.json).
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Iterator
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urljoin, urlparse
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from dsgvo_gen.builder import build
+from tests.conftest import DATA, FIXTURE_PROJECT, ROOT, TODAY
+
+CHROMIUM = "/usr/bin/chromium"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+HOSTILE = {
+    "text: {de: Videoberatung, en: Video counselling}": (
+        "text: {de: '<script>window.pwned=1</script> <img src=x onerror=\"window.pwned=2\">',"
+        " en: '[klick](javascript:window.pwned=3)'}"
+    ),
+    "      text: {de: Ratsuchende, en: Clients seeking counselling}": (
+        "      text: {de: '<svg onload=window.pwned=4>', en: '<a href=\"javascript:window.pwned=5\">x</a>'}"
+    ),
+}
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("served")
+
+
+@pytest.fixture(scope="module")
+def site(served: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The shipped project's site plus a hostile fixture project's site, on one server."""
+    root = served
+    assert build(ROOT, root / "shipped", today=TODAY).written
+    hostile = tmp_path_factory.mktemp("hostile")
+    shutil.copy(FIXTURE_PROJECT / "dsgvo-gen.yaml", hostile / "dsgvo-gen.yaml")
+    (hostile / "providers").mkdir()
+    text = (DATA / "providers" / "valid" / "full-video.yaml").read_text()
+    for old, new in HOSTILE.items():
+        assert old in text
+        text = text.replace(old, new)
+    (hostile / "providers" / "full-video.yaml").write_text(text)
+    assert build(hostile, root / "hostile", today=TODAY).written
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(bypass_csp=False)
+    tab = context.new_page()
+    tab.requests = []  # type: ignore[attr-defined]
+    tab.on("request", lambda request: tab.requests.append(request.url))  # type: ignore[attr-defined]
+    yield tab
+    context.close()
+
+
+def internal_links(page: Page) -> list[str]:
+    hrefs: list[str] = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
+    return [h.split("#")[0] for h in hrefs if h.startswith(page.url.split("/shipped/")[0])]
+
+
+def test_every_page_and_link_works_and_nothing_leaves_localhost(
+    site: str, served: Path, page: Page
+) -> None:
+    start = f"{site}/shipped/index.html"
+    seen: set[str] = set()
+    queue = [start]
+    while queue:
+        url = queue.pop()
+        if url in seen:
+            continue
+        seen.add(url)
+        response = page.goto(url)
+        assert response is not None and response.status == 200, url
+        assert page.evaluate("document.documentElement.lang") in ("de", "en"), url
+        queue.extend(link for link in internal_links(page) if link not in seen)
+    pages = {
+        f"{site}/{p.relative_to(served).as_posix()}" for p in (served / "shipped").rglob("*.html")
+    }
+    assert seen == pages  # every page is reachable by links, and no link is broken
+    hosts = {urlparse(u).hostname for u in page.requests}  # type: ignore[attr-defined]
+    assert hosts == {"127.0.0.1"}
+
+
+def test_language_switch_leads_to_the_same_page(site: str, page: Page) -> None:
+    page.goto(f"{site}/shipped/de/providers/zoom.html")
+    assert page.evaluate("document.documentElement.lang") == "de"
+    page.click(".lang-switch a[hreflang=en]")
+    assert page.url == f"{site}/shipped/en/providers/zoom.html"
+    assert page.evaluate("document.documentElement.lang") == "en"
+    page.click(".lang-switch a[hreflang=de]")
+    assert page.url.endswith("/de/providers/zoom.html")
+
+
+def test_hostile_descriptor_runs_nothing(site: str, page: Page) -> None:
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: dialogs.append(dialog.message))
+    for lang in ("de", "en"):
+        for path in ("providers/full-video.html", "consent/full-video.html", "notice.html"):
+            page.goto(f"{site}/hostile/{lang}/{path}")
+            assert page.evaluate("window.pwned") is None, path
+            for link in page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)"):
+                assert not link.lower().startswith("javascript:"), link
+            if path != "consent/full-video.html":  # the payload fields appear in notices only
+                assert page.locator("text=window.pwned").count() >= 1  # shown as text
+    assert dialogs == []
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["index.html", "de/index.html", "en/index.html", "de/providers/teamviewer-quicksupport.html",
+     "en/providers/zoom.html", "de/notice.html"],
+)  # fmt: skip
+def test_no_serious_accessibility_violations(site: str, browser: Browser, path: str) -> None:
+    # axe-core is injected as a script, which the site's own CSP rightly forbids.
+    context = browser.new_context(bypass_csp=True)
+    tab = context.new_page()
+    tab.goto(f"{site}/shipped/{path}")
+    tab.add_script_tag(path=str(AXE))
+    result = tab.evaluate("async () => await axe.run(document)")
+    context.close()
+    serious = [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert serious == []
+
+
+def test_screenshots_for_review(site: str, page: Page) -> None:
+    """Overview and a notice as pictures in test-artifacts/, to look at after a run."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    for path, name in [("de/index.html", "overview-de"), ("de/providers/zoom.html", "notice-de")]:
+        page.goto(f"{site}/shipped/{path}")
+        target = ARTIFACTS / f"{name}.png"
+        page.screenshot(path=str(target), full_page=True)
+        assert target.stat().st_size > 10_000
