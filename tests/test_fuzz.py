@@ -73,3 +73,79 @@ def test_cli_never_raises(tmp_path: Path, data: dict[Any, Any]) -> None:
     )
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert result.exit_code in (0, 1)
+
+
+VALID = (Path(__file__).parent / "data" / "providers" / "valid" / "full-video.yaml").read_text()
+VALID_DATA: dict[str, Any] = yaml.safe_load(VALID)
+
+
+def _string_paths(node: Any, at: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    if isinstance(node, dict):
+        return [p for k, v in node.items() for p in _string_paths(v, (*at, k))]
+    if isinstance(node, list):
+        return [p for i, v in enumerate(node) for p in _string_paths(v, (*at, i))]
+    return [at] if isinstance(node, str) and at[-1] not in ("id", "format") else []
+
+
+STRING_PATHS = _string_paths(VALID_DATA)
+
+
+@SETTINGS
+@given(st.lists(st.tuples(st.sampled_from(STRING_PATHS), st.text(max_size=80)), max_size=6))
+def test_mutated_valid_descriptor_reaches_the_rules(
+    tmp_path: Path, mutations: list[tuple[tuple[Any, ...], str]]
+) -> None:
+    """Start from a valid descriptor so that rules, not only the schema, see odd values."""
+    import copy
+
+    data = copy.deepcopy(VALID_DATA)
+    for at, value in mutations:
+        node = data
+        for part in at[:-1]:
+            node = node[part]
+        node[at[-1]] = value
+    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    assert check_text(tmp_path / "full-video.yaml", text.encode()) in (0, 1)
+
+
+def test_huge_duration_is_a_finding_not_a_traceback(tmp_path: Path) -> None:
+    text = VALID.replace("time_limit: PT1H", "time_limit: P" + "9" * 5000 + "D")
+    report = check(FIXTURE_PROJECT, [_write(tmp_path, text)], today=TODAY)
+    assert [f.code for f in report.findings] == ["DG205"]
+
+
+def test_unclosed_placeholder_marker_does_not_hang(tmp_path: Path) -> None:
+    notes = "<" + "fill" * 200_000
+    text = VALID.replace("  notes: null\n", f"  notes: {{de: '{notes}', en: x}}\n")
+    with must_finish_within(10):
+        report = check(FIXTURE_PROJECT, [_write(tmp_path, text)], today=TODAY)
+    assert report.exit_code() == 0
+
+
+def test_a_million_values_are_refused_early(tmp_path: Path) -> None:
+    text = VALID.replace("  subjects:\n", "  subjects: [" + "0," * 400_000 + "0]\n  x:\n")
+    with must_finish_within(10):
+        report = check(FIXTURE_PROJECT, [_write(tmp_path, text)], today=TODAY)
+    assert [f.code for f in report.findings] == ["DG108"]
+
+
+def test_user_text_cannot_forge_output_lines(tmp_path: Path) -> None:
+    forged = "Example CDN\\n::error file=README.md,line=1::forged"
+    text = VALID.replace("- name: Example CDN, Inc.", f'- name: "{forged}"')
+    text = text.replace("recipient: Example CDN, Inc.", "recipient: Example CDN, Inc")
+    case = _write(tmp_path, text)
+    for fmt in ("text", "github"):
+        result = CliRunner().invoke(
+            main, ["--project", str(FIXTURE_PROJECT), "check", "--format", fmt, str(case)]
+        )
+        assert result.exit_code == 1
+        assert not any(
+            line.startswith("::error file=README.md") for line in result.output.splitlines()
+        )
+        assert "\\x0a::error" in result.output
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "full-video.yaml"
+    path.write_text(text)
+    return path

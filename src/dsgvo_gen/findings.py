@@ -3,12 +3,34 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
 from dsgvo_gen.codes import CODES
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+MAX_MESSAGE = 400
+
+
+def _escape_control(text: str) -> str:
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def quote(value: object, limit: int = 60) -> str:
+    """A user-supplied value for a message: quoted, control characters escaped, shortened."""
+    text = str(value)
+    if len(text) > limit:
+        text = text[: limit - 3] + "..."
+    return "'" + _escape_control(text) + "'"
+
+
+def printable(message: str) -> str:
+    """A message as one safe line: user input must not start a new line (or CI command)."""
+    message = _escape_control(message)
+    return message if len(message) <= MAX_MESSAGE else message[: MAX_MESSAGE - 3] + "..."
 
 
 class Severity(StrEnum):
@@ -86,7 +108,8 @@ def format_text(report: Report) -> str:
     for f in report.sorted():
         article = f" ({f.article})" if f.article else ""
         lines.append(
-            f"{f.path}:{f.line}:{f.column}: {f.severity.value}[{f.code}] {f.message}{article}"
+            f"{printable(f.path)}:{f.line}:{f.column}: {f.severity.value}[{f.code}] "
+            f"{printable(f.message)}{article}"
         )
     summary = f"{report.errors} error(s), {report.warnings} warning(s)"
     lines.append(summary if lines else f"no findings: {summary}")
@@ -122,7 +145,8 @@ def format_github(report: Report) -> str:
             ]
         )
         article = f" ({f.article})" if f.article else ""
-        lines.append(f"::{f.severity.value} {props}::{_github_escape(f.message + article)}")
+        message = _github_escape(printable(f.message) + article)
+        lines.append(f"::{f.severity.value} {props}::{message}")
     return "\n".join(lines)
 
 

@@ -20,10 +20,11 @@ from typing import Any
 
 import yaml
 
-from dsgvo_gen.findings import Finding
+from dsgvo_gen.findings import Finding, quote
 
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 32
+MAX_NODES = 50_000  # a rich descriptor has about 2,000
 
 JsonPath = tuple[str | int, ...]
 
@@ -105,6 +106,7 @@ class _Composer:
     def __init__(self, path: Path, display: str) -> None:
         self.doc = Document(path, display, {})
         self.findings: list[Finding] = []
+        self.nodes = 0
 
     def _report(self, mark: Any, code: str, message: str) -> None:
         self.findings.append(
@@ -158,21 +160,29 @@ class _Composer:
         if anchor is not None:
             self._report(
                 event.start_mark, "DG104",
-                f"anchor '&{anchor}': anchors and aliases are not allowed; write the value out",
+                f"anchor {quote('&' + anchor)}: anchors and aliases are not allowed; write the "
+                "value out",
             )  # fmt: skip
         tag = getattr(event, "tag", None)
         if tag is not None and tag not in _STR_TAGS:
-            self._report(event.start_mark, "DG105", f"tag '{tag}' is not allowed; remove it")
+            self._report(event.start_mark, "DG105", f"tag {quote(tag)} is not allowed; remove it")
 
     def _node(self, event: Any, events: Iterator[Any], at: JsonPath, depth: int) -> Any:
         if isinstance(event, yaml.AliasEvent):
             self._report(
                 event.start_mark, "DG104",
-                f"alias '*{event.anchor}': anchors and aliases are not allowed; "
+                f"alias {quote('*' + str(event.anchor))}: anchors and aliases are not allowed; "
                 "write the value out",
             )  # fmt: skip
             return None
         self._check_node_event(event)
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            self._report(
+                event.start_mark, "DG108",
+                f"more than {MAX_NODES:,} values; a descriptor never needs that",
+            )  # fmt: skip
+            raise _AbortError
         if isinstance(event, yaml.ScalarEvent):
             plain = event.tag is None and bool(event.implicit[0]) and not event.style
             return _scalar(event.value, plain)
@@ -206,9 +216,11 @@ class _Composer:
                 first = self.doc.keys[child_at].line
                 self._report(
                     key_event.start_mark, "DG103",
-                    f"duplicate key '{name}' (first at line {first}); keep one of them",
+                    f"duplicate key {quote(name)} (first at line {first}); keep one of them",
                 )  # fmt: skip
-                self._node(value_event, events, child_at, depth + 1)
+                # The discarded copy's positions go under a path nobody looks up, so that
+                # findings about the kept value keep pointing at the kept value's lines.
+                self._node(value_event, events, (*child_at, "\x00duplicate"), depth + 1)
                 continue
             self.doc.keys[child_at] = self._pos(key_event)
             self.doc.values[child_at] = self._pos(value_event)

@@ -8,6 +8,7 @@ user needs to know which duty is unmet, not which keyword failed.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterator
 from functools import cache
 from typing import Any, Literal
@@ -15,7 +16,7 @@ from typing import Any, Literal
 from jsonschema import Draft7Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 
-from dsgvo_gen.findings import Finding
+from dsgvo_gen.findings import Finding, quote
 from dsgvo_gen.loader import Document, JsonPath
 from dsgvo_gen.resources import load_schema
 
@@ -125,11 +126,14 @@ def _findings_for(error: ValidationError, doc: Document, kind: Kind) -> Iterator
     expected_value: Any = error.validator_value
     if rule == "additionalProperties" and isinstance(instance, dict):
         allowed = sorted(schema.get("properties", {}))
-        for key in sorted(k for k in instance if k not in allowed):
-            if schema.get("patternProperties"):
-                msg = f"'{key}' is not a language code (two lowercase letters such as de, en)"
+        patterns = list(schema.get("patternProperties", {}))
+        extra = [k for k in instance if k not in allowed]
+        extra = [k for k in extra if not any(re.search(p, k) for p in patterns)]
+        for key in sorted(extra):
+            if patterns:
+                msg = f"{quote(key)} is not a language code (two lowercase letters such as de, en)"
             else:
-                msg = f"unknown key '{key}'{_did_you_mean(key, allowed)}"
+                msg = f"unknown key {quote(key)}{_did_you_mean(key, allowed)}"
             yield doc.finding((*at, key), "DG201", msg, key=True)
     elif rule == "required" and isinstance(instance, dict):
         for key in (k for k in expected_value if k not in instance):
@@ -163,10 +167,16 @@ def _findings_for(error: ValidationError, doc: Document, kind: Kind) -> Iterator
         yield doc.finding(at, "DG206", error.message)
 
 
+MAX_SCHEMA_FINDINGS = 100
+
+
 def validate(doc: Document, kind: Kind) -> list[Finding]:
-    """Every schema violation of a loaded document, as findings."""
+    """The schema violations of a loaded document, as findings (the first 100)."""
     findings: list[Finding] = []
     for error in validator(kind).iter_errors(doc.data):
         for leaf in _leaf_errors(error):
             findings.extend(_findings_for(leaf, doc, kind))
+        if len(findings) >= MAX_SCHEMA_FINDINGS:
+            findings.append(doc.finding((), "DG206", "more schema errors follow; fix these first"))
+            break
     return findings

@@ -30,6 +30,11 @@ class Context:
     def languages(self) -> tuple[str, ...]:
         return self.config.languages if self.config else ("de", "en")
 
+    def needs_transfer(self, country: str) -> bool:
+        """Outside the EU/EEA, and not the controller's own country (a Swiss controller)."""
+        home = self.config.controller.country if self.config else None
+        return self.reference.needs_transfer(country) and country != home
+
 
 @dataclass(frozen=True)
 class Checked:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dsgvo_gen.config import Config
-from dsgvo_gen.findings import Finding
+from dsgvo_gen.findings import Finding, quote
 from dsgvo_gen.loader import Document
 from dsgvo_gen.model import Provider
 from dsgvo_gen.rules import Context, config_rule, descriptor_rule
@@ -33,7 +33,9 @@ def dpo_contact(config: Config, doc: Document, ctx: Context) -> Iterator[Finding
 @config_rule("DG311")
 def representative_outside_eu(config: Config, doc: Document, ctx: Context) -> Iterator[Finding]:
     country = config.controller.country
-    if not ctx.reference.in_eea(country) and config.representative is None:
+    # A Swiss controller is governed by the FADP; whether Art. 3(2) GDPR reaches it depends on
+    # its clients, so only controllers elsewhere outside the EU/EEA are asked for one here.
+    if not ctx.reference.in_eea(country) and country != "CH" and config.representative is None:
         yield doc.finding(
             ("representative",), "DG311",
             f"the controller is in {country}, outside the EU/EEA: name its representative "
@@ -50,6 +52,12 @@ def purposes_have_bases(p: Provider, doc: Document, ctx: Context) -> Iterator[Fi
             yield doc.finding(
                 (*purpose.at, "legal_basis"), "DG303",
                 f"purpose '{purpose.id}' has no legal basis",
+            )  # fmt: skip
+        elif not any(b.startswith("art6-") for b in purpose.legal_basis):
+            yield doc.finding(
+                (*purpose.at, "legal_basis"), "DG303",
+                f"purpose '{purpose.id}' needs an Art. 6(1) basis as well: Art. 9(2) and "
+                "§ 25 TDDDG lift a prohibition but are no lawful basis on their own",
             )  # fmt: skip
 
 
@@ -76,11 +84,23 @@ def recipients_named(p: Provider, doc: Document, ctx: Context) -> Iterator[Findi
 @descriptor_rule("DG306")
 def transfers_declared(p: Provider, doc: Document, ctx: Context) -> Iterator[Finding]:
     declared = {t.recipient for t in p.processing.transfers}
+    op = p.operator
+    if (
+        op.role != "self"
+        and op.country is not None
+        and ctx.needs_transfer(op.country)
+        and op.legal_name not in declared
+    ):
+        yield doc.finding(
+            ("operator", "country"), "DG306",
+            f"the operator {quote(op.legal_name)} is in {op.country}, outside the EU/EEA: add a "
+            "transfer entry with its mechanism",
+        )  # fmt: skip
     for r in p.processing.recipients:
-        if ctx.reference.needs_transfer(r.country) and r.name not in declared:
+        if ctx.needs_transfer(r.country) and r.name not in declared:
             yield doc.finding(
                 (*r.at, "country"), "DG306",
-                f"'{r.name}' is in {r.country}, outside the EU/EEA: add a transfer entry with "
+                f"{quote(r.name)} is in {r.country}, outside the EU/EEA: add a transfer entry with "
                 "its mechanism",
             )  # fmt: skip
 

@@ -14,8 +14,9 @@ from dsgvo_gen.rules.consistency import DPF_MECHANISMS
 
 _PRIVACY_SHIELD = re.compile(r"privacy[\s-]*shield", re.IGNORECASE)
 _PLACEHOLDER = re.compile(
-    r"\b(todo|tbd|fixme|xxx+|lorem ipsum|placeholder|platzhalter|nicht ermittelt|unbekannt|"
-    r"unknown|n/a)\b|\?\?\?|<[^<>]*(fill|ausfüllen|eintragen)[^<>]*>",
+    # Bounded repeats: an unclosed '<' must not make the search quadratic (ReDoS).
+    r"\b(todo|tbd|fixme|xxx+|lorem ipsum|placeholder|platzhalter|nicht ermittelt)\b|\?\?\?|"
+    r"<[^<>]{0,40}(fill|ausfüllen|eintragen)[^<>]{0,40}>",
     re.IGNORECASE,
 )
 
