@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 
 from dsgvo_gen.config import Config
 from dsgvo_gen.findings import Finding
@@ -48,36 +49,30 @@ DescriptorRule = Callable[[Provider, Document, Context], Iterator[Finding]]
 ConfigRule = Callable[[Config, Document, Context], Iterator[Finding]]
 ProjectRule = Callable[[list[Checked], Config | None, Document | None], Iterator[Finding]]
 
+Rule = TypeVar("Rule", DescriptorRule, ConfigRule, ProjectRule)
+
 DESCRIPTOR_RULES: dict[str, DescriptorRule] = {}
 CONFIG_RULES: dict[str, ConfigRule] = {}
 PROJECT_RULES: dict[str, ProjectRule] = {}
 
 
-def descriptor_rule(*codes: str) -> Callable[[DescriptorRule], DescriptorRule]:
-    def register(func: DescriptorRule) -> DescriptorRule:
-        DESCRIPTOR_RULES[func.__name__] = func
-        func.codes = codes  # type: ignore[attr-defined]
-        return func
+def _registrar(table: dict[str, Rule]) -> Callable[..., Callable[[Rule], Rule]]:
+    """A decorator factory that files a rule function, and the codes it emits, in `table`."""
 
-    return register
+    def rule(*codes: str) -> Callable[[Rule], Rule]:
+        def register(func: Rule) -> Rule:
+            table[func.__name__] = func
+            func.codes = codes  # type: ignore[attr-defined]
+            return func
 
+        return register
 
-def config_rule(*codes: str) -> Callable[[ConfigRule], ConfigRule]:
-    def register(func: ConfigRule) -> ConfigRule:
-        CONFIG_RULES[func.__name__] = func
-        func.codes = codes  # type: ignore[attr-defined]
-        return func
-
-    return register
+    return rule
 
 
-def project_rule(*codes: str) -> Callable[[ProjectRule], ProjectRule]:
-    def register(func: ProjectRule) -> ProjectRule:
-        PROJECT_RULES[func.__name__] = func
-        func.codes = codes  # type: ignore[attr-defined]
-        return func
-
-    return register
+descriptor_rule = _registrar(DESCRIPTOR_RULES)
+config_rule = _registrar(CONFIG_RULES)
+project_rule = _registrar(PROJECT_RULES)
 
 
 def run_descriptor_rules(provider: Provider, doc: Document, ctx: Context) -> list[Finding]:
