@@ -7,6 +7,7 @@ own download, and axe-core from npm (package-lock.json).
 
 from __future__ import annotations
 
+import io
 import shutil
 import threading
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ from urllib.parse import urlparse
 
 import pytest
 from playwright.sync_api import Browser, Page, Request, sync_playwright
+from pypdf import PdfReader
 
 from dsgvo_gen.builder import build
 from tests.conftest import DATA, FIXTURE_PROJECT, ROOT, TODAY
@@ -64,6 +66,11 @@ def site(served: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str
         text = text.replace(old, new)
     (hostile / "providers" / "full-video.yaml").write_text(text)
     assert build(hostile, root / "hostile", today=TODAY).written
+    fixture = tmp_path_factory.mktemp("fixture")
+    shutil.copy(FIXTURE_PROJECT / "dsgvo-gen.yaml", fixture / "dsgvo-gen.yaml")
+    (fixture / "providers").mkdir()
+    shutil.copy(DATA / "providers" / "valid" / "full-video.yaml", fixture / "providers")
+    assert build(fixture, root / "fixture", today=TODAY).written
     server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(root)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -170,6 +177,14 @@ def test_no_serious_accessibility_violations(site: str, browser: Browser, path: 
         if v["impact"] in ("serious", "critical")
     ]
     assert serious == []
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_consent_form_prints_on_one_a4_page(site: str, page: Page, lang: str) -> None:
+    page.goto(f"{site}/fixture/{lang}/consent/full-video.html")
+    pdf = PdfReader(io.BytesIO(page.pdf(format="A4", print_background=True)))
+    assert len(pdf.pages) == 1
+    assert "Unterschrift" in pdf.pages[0].extract_text() or lang == "en"
 
 
 def test_screenshots_for_review(site: str, page: Page) -> None:
