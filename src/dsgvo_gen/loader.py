@@ -237,11 +237,16 @@ def _position_of_byte(raw: bytes, offset: int) -> Position:
     return Position(raw.count(b"\n", 0, offset) + 1, offset - line_start + 1)
 
 
+def _too_large(size: int, display: str) -> Finding:
+    return Finding(
+        display, 1, 1, "DG106", f"file is {size / 1024 / 1024:.1f} MiB; the limit is 1 MiB"
+    )
+
+
 def load_bytes(raw: bytes, path: Path, display: str) -> tuple[Document | None, list[Finding]]:
     """Compose one YAML document from bytes; all problems come back as findings."""
     if len(raw) > MAX_BYTES:
-        size = f"{len(raw) / 1024 / 1024:.1f} MiB"
-        return None, [Finding(display, 1, 1, "DG106", f"file is {size}; the limit is 1 MiB")]
+        return None, [_too_large(len(raw), display)]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -259,9 +264,9 @@ def load_file(path: Path, display: str) -> tuple[Document | None, list[Finding]]
     try:
         if not path.is_file():
             return None, [Finding(display, 1, 1, "DG110", "not a file")]
-        if path.stat().st_size > MAX_BYTES:
-            size = f"{path.stat().st_size / 1024 / 1024:.1f} MiB"
-            return None, [Finding(display, 1, 1, "DG106", f"file is {size}; the limit is 1 MiB")]
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            return None, [_too_large(size, display)]
         raw = path.read_bytes()
     except OSError as err:
         return None, [Finding(display, 1, 1, "DG110", f"cannot read the file: {err.strerror}")]

@@ -59,7 +59,7 @@ def environment(templates: Path) -> Environment:
     return env
 
 
-def _pages(config: Config, providers: list[Provider]) -> Iterator[Page]:
+def _pages(providers: list[Provider]) -> Iterator[Page]:
     yield Page("overview.html", "index.html", {})
     yield Page("combined.html", "notice.html", {})
     for p in providers:
@@ -99,27 +99,20 @@ def render_site(
         "adequacy_decision": adequacy_decision,
         "latest_review": max((p.reviewed_on for p in providers), default=None),
     }
+
+    def render(page: Page, lang: str, path: str) -> bytes:
+        template = env.get_template(page.template)
+        return template.render(
+            **shared, **page.values, lang=lang, L=catalogues[lang], page=page.path,
+            path=path, rel=_relative(path),
+        ).encode("utf-8")  # fmt: skip
+
     out: dict[str, bytes] = {}
     for lang in config.languages:
-        for page in _pages(config, providers):
-            path = f"{lang}/{page.path}"
-            html = env.get_template(page.template).render(
-                **shared, **page.values, lang=lang, L=catalogues[lang], page=page.path,
-                path=path, rel=_relative(path),
-            )  # fmt: skip
-            out[path] = html.encode("utf-8")
-    landing_lang = config.default_language
-    out["index.html"] = (
-        env.get_template("landing.html")
-        .render(
-            **shared,
-            lang=landing_lang,
-            L=catalogues[landing_lang],
-            page="index.html",
-            path="index.html",
-            rel=_relative("index.html"),
-        )
-        .encode("utf-8")
+        for page in _pages(providers):
+            out[f"{lang}/{page.path}"] = render(page, lang, f"{lang}/{page.path}")
+    out["index.html"] = render(
+        Page("landing.html", "index.html", {}), config.default_language, "index.html"
     )
     for asset in ASSETS:
         out[f"assets/{asset}"] = (templates / "assets" / asset).read_bytes()
