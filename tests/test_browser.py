@@ -56,7 +56,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def site(served: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The shipped project's site plus a hostile fixture project's site, on one server."""
     root = served
-    assert build(ROOT, root / "shipped", today=TODAY).written
+    assert build(ROOT, root / "shipped", today=TODAY, cache=False).written  # with PDFs
     hostile = tmp_path_factory.mktemp("hostile")
     shutil.copy(FIXTURE_PROJECT / "dsgvo-gen.yaml", hostile / "dsgvo-gen.yaml")
     (hostile / "providers").mkdir()
@@ -65,12 +65,12 @@ def site(served: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str
         assert old in text
         text = text.replace(old, new)
     (hostile / "providers" / "full-video.yaml").write_text(text)
-    assert build(hostile, root / "hostile", today=TODAY).written
+    assert build(hostile, root / "hostile", today=TODAY, pdf=False).written
     fixture = tmp_path_factory.mktemp("fixture")
     shutil.copy(FIXTURE_PROJECT / "dsgvo-gen.yaml", fixture / "dsgvo-gen.yaml")
     (fixture / "providers").mkdir()
     shutil.copy(DATA / "providers" / "valid" / "full-video.yaml", fixture / "providers")
-    assert build(fixture, root / "fixture", today=TODAY).written
+    assert build(fixture, root / "fixture", today=TODAY, pdf=False).written
     server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(root)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -122,12 +122,18 @@ def test_every_page_and_link_works_and_nothing_leaves_localhost(
         if url in seen:
             continue
         seen.add(url)
+        if url.endswith(".pdf"):  # a download, not a page: the link must lead to a PDF
+            pdf = page.request.get(url)
+            assert pdf.status == 200 and pdf.body().startswith(b"%PDF-"), url
+            continue
         response = page.goto(url)
         assert response is not None and response.status == 200, url
         assert page.evaluate("document.documentElement.lang") in ("de", "en"), url
         queue.extend(link for link in internal_links(page) if link not in seen)
     pages = {
-        f"{site}/{p.relative_to(served).as_posix()}" for p in (served / "shipped").rglob("*.html")
+        f"{site}/{p.relative_to(served).as_posix()}"
+        for pattern in ("*.html", "*.pdf")
+        for p in (served / "shipped").rglob(pattern)
     }
     assert seen == pages  # every page is reachable by links, and no link is broken
     hosts = {urlparse(u).hostname for u in requested}

@@ -22,6 +22,8 @@ EXPECTED = {
     "assets/style.css",
     *(f"{lang}/{page}" for lang in ("de", "en") for page in (
         "index.html", "notice.html", "providers/full-video.html", "consent/full-video.html")),
+    *(f"pdf/{lang}/full-video-{kind}.pdf" for lang in ("de", "en") for kind in (
+        "notice", "consent")),
 }  # fmt: skip
 
 
@@ -48,16 +50,27 @@ def test_layout_and_every_page_in_every_language(project: Path) -> None:
                 assert re.search(r'<(a|link rel="canonical")[^>]*"' + re.escape(url), html), url
     switch = site["de/providers/full-video.html"].decode()
     assert 'href="../../en/providers/full-video.html" hreflang="en"' in switch
+    assert 'href="../../pdf/de/full-video-notice.pdf"' in switch  # each page links its PDF
+    consent = site["en/consent/full-video.html"].decode()
+    assert 'href="../../pdf/en/full-video-consent.pdf"' in consent
+
+
+def test_no_pdf_builds_pages_without_pdf_links(project: Path) -> None:
+    result = build(project, today=TODAY, pdf=False)
+    assert result.written and result.pdfs == 0
+    site = files_of(project / "site")
+    assert set(site) == {path for path in EXPECTED if not path.startswith("pdf/")}
+    assert not any(b".pdf" in content for content in site.values())
 
 
 def test_refused_build_leaves_the_old_site_untouched(project: Path) -> None:
-    assert build(project, today=TODAY).written
+    assert build(project, today=TODAY, pdf=False).written
     before = files_of(project / "site")
     descriptor = project / "providers" / "full-video.yaml"
     descriptor.write_text(
         descriptor.read_text().replace("legal_basis: [art6-1-f]", "legal_basis: []")
     )
-    result = build(project, today=TODAY)
+    result = build(project, today=TODAY, pdf=False)
     assert not result.written
     assert [f.code for f in result.report.findings] == ["DG303"]
     assert files_of(project / "site") == before
@@ -80,7 +93,7 @@ def test_hostile_text_is_escaped(project: Path, payload: str) -> None:
         f"text: {{de: '{payload}', en: '{payload}'}}",
     )
     descriptor.write_text(text)
-    assert build(project, today=TODAY).written
+    assert build(project, today=TODAY, pdf=False).written
     html = (project / "site" / "de" / "providers" / "full-video.html").read_text()
     assert "<script>alert" not in html and "<img" not in html
     assert 'href="javascript:' not in html
@@ -92,7 +105,7 @@ def test_cli_build_and_refusal(project: Path) -> None:
     ok = runner.invoke(
         main, ["--project", str(project), "build", "--no-pdf", "--today", "2026-11-21"]
     )
-    assert ok.exit_code == 0 and "wrote 10 files" in ok.output
+    assert ok.exit_code == 0 and "wrote 10 pages and assets to" in ok.output
     (project / "providers" / "full-video.yaml").write_text("id: [\n")
     bad = runner.invoke(
         main, ["--project", str(project), "build", "--no-pdf", "--today", "2026-11-21"]
@@ -105,7 +118,7 @@ def test_cli_build_and_refusal(project: Path) -> None:
 def test_unwritable_output_is_a_finding(project: Path, tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
-    result = build(project, blocker / "site", today=TODAY)
+    result = build(project, blocker / "site", today=TODAY, pdf=False)
     assert not result.written and [f.code for f in result.report.findings] == ["DG112"]
 
 
@@ -114,7 +127,7 @@ def test_broken_project_template_is_a_finding(project: Path) -> None:
     (project / "templates" / "notice.html").write_text(
         "{% extends 'base.html' %}\n{% block main %}{{ x\n"
     )
-    result = build(project, today=TODAY)
+    result = build(project, today=TODAY, pdf=False)
     assert not result.written
     finding = result.report.findings[0]
     assert finding.code == "DG111" and finding.path.endswith("notice.html")
@@ -134,7 +147,7 @@ def test_every_shipped_notice_has_every_art_13_element(tmp_path: Path) -> None:
     """The checklist: each notice names what Art. 13(1) and (2) require, in both languages."""
     project = check_project(ROOT, today=TODAY)
     assert project.config is not None
-    result = build(ROOT, tmp_path / "site", today=TODAY)
+    result = build(ROOT, tmp_path / "site", today=TODAY, pdf=False)
     assert result.written
     authority = reference().authorities[project.config.jurisdiction]
     for lang in project.config.languages:

@@ -1,29 +1,47 @@
-"""`build`: check the project, and only if it is clean, render and write the site."""
+"""`build` and `pdf`: check the project, and only if it is clean, render and write.
+
+A build writes the pages and PDFs into a staging folder and swaps it in only
+when no document failed, so a refused or broken build leaves the old site.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from jinja2 import TemplateError, TemplateSyntaxError
 
-from dsgvo_gen.checker import check_project
-from dsgvo_gen.findings import Finding, Report, display_path
-from dsgvo_gen.render import render_site
+from dsgvo_gen.checker import Project, check_project
+from dsgvo_gen.findings import Finding, Report, Severity, display_path
+from dsgvo_gen.render import PdfSource, Renderer
 from dsgvo_gen.resources import bundled_dir
-from dsgvo_gen.writer import WriteError, write_site
+from dsgvo_gen.writer import Staging, WriteError, write_file
+
+if TYPE_CHECKING:
+    from dsgvo_gen.pdf import RenderedPdf
+
+#: Called once per PDF as it is done: (documents done, documents in all).
+Progress = Callable[[int, int], None]
 
 
 @dataclass
 class BuildResult:
     report: Report
     out: Path
-    pages: int  # files written; 0 when the build was refused
+    pages: int  # HTML pages and assets written; 0 when the build was refused
+    pdfs: int = 0  # PDFs written
+    rendered: int = 0  # of those, rendered now (the rest came from the cache)
 
     @property
     def written(self) -> bool:
-        return self.pages > 0
+        return self.pages + self.pdfs > 0
+
+
+class UnknownSelection(ValueError):  # noqa: N818 - a usage error, named for the user
+    """`pdf` was asked for a provider id or language the project does not have."""
 
 
 def templates_for(root: Path) -> Path:
@@ -40,14 +58,75 @@ def _template_finding(err: TemplateError | KeyError | ValueError, templates: Pat
     return Finding(display_path(templates, Path.cwd()), 1, 1, "DG111", str(err).strip("'\""))
 
 
+def _renderer(project: Project, templates: Path) -> Renderer:
+    assert project.config is not None
+    return Renderer(project.config, project.providers, templates)
+
+
+def _pdfs(
+    sources: list[PdfSource],
+    templates: Path,
+    cache_root: Path | None,
+    jobs: int | None,
+    progress: Progress | None,
+    *,
+    prune: bool = False,
+) -> Iterator[RenderedPdf]:
+    """Every source as a PDF: from the cache where unchanged, else rendered in workers."""
+    from dsgvo_gen.cache import PdfCache  # WeasyPrint is imported only when PDFs are made
+    from dsgvo_gen.pdf import RenderedPdf, default_jobs, render_pdfs
+
+    cache = PdfCache(cache_root, templates) if cache_root is not None else None
+    done, total = 0, len(sources)
+    misses = []
+    for source in sources:
+        cached = cache.get(source) if cache else None
+        if cached is None:
+            misses.append(source)
+            continue
+        done += 1
+        if progress:
+            progress(done, total)
+        yield RenderedPdf(source, cached, cached=True)
+
+    def tick(_: RenderedPdf) -> None:
+        nonlocal done
+        done += 1
+        if progress:
+            progress(done, total)
+
+    for rendered in render_pdfs(misses, templates, jobs=jobs or default_jobs(), progress=tick):
+        if cache and rendered.pdf is not None and not rendered.problems:
+            cache.put(rendered.source, rendered.pdf)
+        yield rendered
+    if cache and prune:
+        cache.prune()
+
+
+def _pdf_findings(rendered: RenderedPdf, templates: Path) -> list[Finding]:
+    where = display_path(templates / f"{rendered.source.kind}.html", Path.cwd())
+    return [
+        Finding(where, 1, 1, problem.code, f"{rendered.source.path}: {problem.message}")
+        for problem in rendered.problems
+    ]
+
+
 def build(
     root: Path | str = ".",
     out: Path | str | None = None,
     *,
     today: date | None = None,
     strict: bool = False,
+    pdf: bool = True,
+    jobs: int | None = None,
+    cache: bool = True,
+    progress: Progress | None = None,
 ) -> BuildResult:
-    """Build the site into `out` (default: `<root>/site`); refuse when check fails."""
+    """Build the site (with PDFs unless `pdf=False`) into `out`; refuse when check fails.
+
+    `jobs` is the number of PDF worker processes (default: one per core); `cache`
+    reuses unchanged PDFs from `<root>/.dsgvo-gen-cache`.
+    """
     root = Path(root)
     target = Path(out) if out is not None else root / "site"
     project = check_project(root, today=today)
@@ -56,13 +135,83 @@ def build(
         return BuildResult(report, target, 0)
     templates = templates_for(root)
     try:
-        files = render_site(project.config, project.providers, templates)
+        renderer = _renderer(project, templates)
+        files = renderer.site(pdf_links=pdf)
+        sources = renderer.pdf_sources() if pdf else []
     except (TemplateError, KeyError, ValueError) as err:
         report.extend([_template_finding(err, templates)])
         return BuildResult(report, target, 0)
+    from dsgvo_gen.cache import CACHE_DIR
+
+    result = BuildResult(report, target, 0)
     try:
-        write_site(files, target)
+        with Staging(target) as stage:
+            for relative, content in files.items():
+                stage.write(relative, content)
+            cache_root = root / CACHE_DIR if cache else None
+            for rendered in _pdfs(sources, templates, cache_root, jobs, progress, prune=True):
+                report.extend(_pdf_findings(rendered, templates))
+                result.rendered += not rendered.cached
+                if rendered.pdf is not None:
+                    stage.write(rendered.source.path, rendered.pdf)
+            if report.failed(strict=strict):
+                return result  # leaving the block drops the staging folder
+            stage.commit()
     except WriteError as err:
         report.extend([Finding(display_path(target, Path.cwd()), 1, 1, "DG112", str(err))])
+        return result
+    result.pages, result.pdfs = len(files), len(sources)
+    return result
+
+
+def make_pdfs(
+    root: Path | str = ".",
+    ids: Collection[str] = (),
+    *,
+    langs: Collection[str] = (),
+    out: Path | str | None = None,
+    today: date | None = None,
+    jobs: int | None = None,
+    cache: bool = True,
+    progress: Progress | None = None,
+) -> BuildResult:
+    """Write the PDFs of the given providers (default: all) into `out/<lang>/`.
+
+    `out` defaults to `<root>/site/pdf`. Each file is replaced atomically; other
+    files in `out` are left alone. Raises UnknownSelection for an unknown id or language.
+    """
+    root = Path(root)
+    target = Path(out) if out is not None else root / "site" / "pdf"
+    project = check_project(root, today=today)
+    report = project.report
+    if report.failed() or project.config is None:
         return BuildResult(report, target, 0)
-    return BuildResult(report, target, len(files))
+    known_ids = {p.id for p in project.providers}
+    if unknown := sorted(set(ids) - known_ids):
+        raise UnknownSelection(
+            f"no provider {', '.join(unknown)}; the project has: {', '.join(sorted(known_ids))}"
+        )
+    if unknown := sorted(set(langs) - set(project.config.languages)):
+        raise UnknownSelection(f"the project has no language {', '.join(unknown)}; it has: "
+                               f"{', '.join(project.config.languages)}")  # fmt: skip
+    templates = templates_for(root)
+    try:
+        sources = _renderer(project, templates).pdf_sources(ids or None, langs or None)
+    except (TemplateError, KeyError, ValueError) as err:
+        report.extend([_template_finding(err, templates)])
+        return BuildResult(report, target, 0)
+    from dsgvo_gen.cache import CACHE_DIR
+
+    result = BuildResult(report, target, 0)
+    cache_root = root / CACHE_DIR if cache else None
+    try:
+        for rendered in _pdfs(sources, templates, cache_root, jobs, progress):
+            findings = _pdf_findings(rendered, templates)
+            report.extend(findings)
+            result.rendered += not rendered.cached
+            if rendered.pdf is not None and not any(f.severity is Severity.ERROR for f in findings):
+                write_file(target / rendered.source.path.removeprefix("pdf/"), rendered.pdf)
+                result.pdfs += 1
+    except WriteError as err:
+        report.extend([Finding(display_path(target, Path.cwd()), 1, 1, "DG112", str(err))])
+    return result

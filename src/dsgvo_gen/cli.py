@@ -6,12 +6,17 @@ so `dsgvo-gen --help` starts fast and `check` never loads WeasyPrint.
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from dsgvo_gen import __version__
+
+if TYPE_CHECKING:
+    from dsgvo_gen.builder import BuildResult
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -77,6 +82,45 @@ def check(
     ctx.exit(report.exit_code(strict=strict))
 
 
+class _ProgressBar:
+    """A progress bar for PDFs on a terminal; silent in CI and pipes (DESIGN §7)."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.enabled = not quiet and sys.stderr.isatty()
+        self.bar: Any = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label="PDFs", file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(done - self.bar.pos)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+_JOBS = click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1, max=256),
+    default=None,
+    help="PDF worker processes.  [default: one per CPU core]",
+)
+
+
+def _report_outcome(ctx: click.Context, result: BuildResult, what: str) -> None:
+    from dsgvo_gen.findings import format_text
+
+    if result.report.findings or not result.written:
+        click.echo(format_text(result.report), err=not result.written)
+    if result.report.failed(strict=ctx.obj.get("strict", False)) or not result.written:
+        click.echo(f"{what} refused: fix the findings above; nothing was changed", err=True)
+        ctx.exit(1)
+
+
 @main.command()
 @click.option(
     "--out",
@@ -84,31 +128,86 @@ def check(
     default=None,
     help="The output folder.  [default: <project>/site]",
 )
-@click.option("--no-pdf", is_flag=True, help="Build the HTML pages only.")
+@click.option("--no-pdf", is_flag=True, help="Build the HTML pages only, no PDFs.")
+@_JOBS
 @_STRICT
 @_TODAY
 @click.pass_context
 def build(
-    ctx: click.Context, out: Path | None, no_pdf: bool, strict: bool, today: datetime | None
+    ctx: click.Context,
+    out: Path | None,
+    no_pdf: bool,
+    jobs: int | None,
+    strict: bool,
+    today: datetime | None,
 ) -> None:
-    """Check the project and, if it is clean, build the website.
+    """Check the project and, if it is clean, build the website and PDFs.
 
     Writes the notices, consent forms, the combined notice and the overview in
-    every configured language. When check finds errors (or warnings with
-    --strict), nothing is written and an existing site stays as it was.
+    every configured language, and a PDF of each notice and consent form. When
+    check finds errors (or warnings with --strict), nothing is written and an
+    existing site stays as it was. Unchanged PDFs are reused from
+    <project>/.dsgvo-gen-cache.
     """
     from dsgvo_gen.builder import build as run_build
-    from dsgvo_gen.findings import format_text
 
-    result = run_build(
-        ctx.obj["project"], out, today=today.date() if today else None, strict=strict
-    )
-    if result.report.findings or not result.written:
-        click.echo(format_text(result.report), err=not result.written)
-    if not result.written:
-        click.echo("build refused: fix the findings above; the site was not changed", err=True)
-        ctx.exit(1)
+    bar = _ProgressBar(ctx.obj["quiet"])
+    try:
+        result = run_build(
+            ctx.obj["project"], out, today=today.date() if today else None, strict=strict,
+            pdf=not no_pdf, jobs=jobs, progress=bar,
+        )  # fmt: skip
+    finally:
+        bar.close()
+    ctx.obj["strict"] = strict
+    _report_outcome(ctx, result, "build")
     if not ctx.obj["quiet"]:
-        click.echo(f"wrote {result.pages} files to {result.out}")
-        if not no_pdf:
-            click.echo("note: this version makes no PDFs yet; the HTML pages are complete")
+        pdfs = f" and {result.pdfs} PDFs ({result.rendered} rendered)" if result.pdfs else ""
+        click.echo(f"wrote {result.pages} pages and assets{pdfs} to {result.out}")
+
+
+@main.command()
+@click.argument("ids", nargs=-1)
+@click.option(
+    "--lang",
+    "langs",
+    multiple=True,
+    help="Only this language (repeatable).  [default: every language of the project]",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="The folder for <lang>/<id>-notice.pdf and -consent.pdf.  [default: <project>/site/pdf]",
+)
+@_JOBS
+@_TODAY
+@click.pass_context
+def pdf(
+    ctx: click.Context,
+    ids: tuple[str, ...],
+    langs: tuple[str, ...],
+    out: Path | None,
+    jobs: int | None,
+    today: datetime | None,
+) -> None:
+    """Make the PDFs of the providers IDS (default: all), without rebuilding the site.
+
+    Each PDF is replaced on its own; other files in the folder stay. Refused,
+    like build, while check finds errors.
+    """
+    from dsgvo_gen.builder import UnknownSelection, make_pdfs
+
+    bar = _ProgressBar(ctx.obj["quiet"])
+    try:
+        result = make_pdfs(
+            ctx.obj["project"], ids, langs=langs, out=out, jobs=jobs,
+            today=today.date() if today else None, progress=bar,
+        )  # fmt: skip
+    except UnknownSelection as err:
+        raise click.BadParameter(str(err), param_hint="ID or --lang") from None
+    finally:
+        bar.close()
+    _report_outcome(ctx, result, "pdf")
+    if not ctx.obj["quiet"]:
+        click.echo(f"wrote {result.pdfs} PDFs ({result.rendered} rendered) to {result.out}")

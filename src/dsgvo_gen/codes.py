@@ -36,6 +36,9 @@ CODES: dict[str, Code] = _catalogue(
     Code("DG110", E, "", "file or project config cannot be read"),
     Code("DG111", E, "", "template or label catalogue cannot be rendered"),
     Code("DG112", E, "", "output folder cannot be written"),
+    Code("DG113", E, "", "a PDF asked for a resource outside the assets folder (refused)"),
+    Code("DG114", W, "", "WeasyPrint warned while rendering a PDF"),
+    Code("DG115", E, "", "a PDF cannot be rendered"),
     # DG2xx: JSON Schema
     Code("DG201", E, "", "unknown key"),
     Code("DG202", E, "", "required key missing"),

@@ -7,17 +7,20 @@ input gives identical output.
 
 from __future__ import annotations
 
+import os
 import posixpath
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
 
+from dsgvo_gen import __version__
 from dsgvo_gen.config import Config
-from dsgvo_gen.i18n import Labels, labels
+from dsgvo_gen.i18n import labels
 from dsgvo_gen.markup import markdown_block, markdown_inline
 from dsgvo_gen.model import Provider, Text
 from dsgvo_gen.reference import reference
@@ -75,45 +78,122 @@ def _relative(from_page: str) -> Callable[[str], str]:
     return rel
 
 
-def render_site(
-    config: Config, providers: list[Provider], templates: Path | None = None
-) -> dict[str, bytes]:
-    """Every page of the site, as site-relative path -> bytes."""
-    templates = templates or bundled_dir("templates")
-    env = environment(templates)
-    providers = sorted(providers, key=lambda p: p.id)
-    catalogues: dict[str, Labels] = {lang: labels(templates, lang) for lang in config.languages}
-    ref = reference()
-    authority = ref.authorities[config.jurisdiction]
+def document_date(reviewed_on: date) -> str:
+    """The date a PDF states as created and modified: SOURCE_DATE_EPOCH where set
+    (reproducible-builds.org), else the review date, so the bytes never depend on the clock."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        moment = datetime.fromtimestamp(min(int(epoch), 253402300799), tz=UTC)
+        return moment.strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    return reviewed_on.isoformat()
 
-    def adequacy_decision(country: str) -> str:
-        entry = ref.adequacy.get(country)
-        return entry.decision if entry else ""
 
-    shared = {
-        "config": config,
-        "providers": providers,
-        "languages": config.languages,
-        "catalogues": catalogues,
-        "authority": authority,
-        "adequacy_decision": adequacy_decision,
-        "latest_review": max((p.reviewed_on for p in providers), default=None),
-    }
+def pdf_path(lang: str, provider_id: str, kind: str) -> str:
+    """Where a provider's PDF lives in the site (DESIGN §8), e.g. `pdf/de/zoom-notice.pdf`."""
+    return f"pdf/{lang}/{provider_id}-{kind}.pdf"
 
-    def render(page: Page, lang: str, path: str) -> bytes:
-        template = env.get_template(page.template)
+
+@dataclass(frozen=True)
+class PdfSource:
+    """The print HTML of one PDF: the site page's template, rendered for paper."""
+
+    path: str  # site-relative output path, e.g. pdf/de/zoom-notice.pdf
+    page: str  # the site page it mirrors; relative URLs resolve against it
+    lang: str
+    provider: str
+    kind: str  # "notice" or "consent"
+    html: bytes
+
+
+class Renderer:
+    """Renders pages of one project; the Jinja2 environment is built once and reused."""
+
+    def __init__(
+        self, config: Config, providers: list[Provider], templates: Path | None = None
+    ) -> None:
+        self.config = config
+        self.templates = templates or bundled_dir("templates")
+        self.env = environment(self.templates)
+        self.providers = sorted(providers, key=lambda p: p.id)
+        self.catalogues = {lang: labels(self.templates, lang) for lang in config.languages}
+        ref = reference()
+
+        def adequacy_decision(country: str) -> str:
+            entry = ref.adequacy.get(country)
+            return entry.decision if entry else ""
+
+        self.shared: dict[str, Any] = {
+            "config": config,
+            "providers": self.providers,
+            "languages": config.languages,
+            "catalogues": self.catalogues,
+            "authority": ref.authorities[config.jurisdiction],
+            "adequacy_decision": adequacy_decision,
+            "latest_review": max((p.reviewed_on for p in self.providers), default=None),
+            "pdf_path": pdf_path,
+            "version": __version__,
+        }
+
+    def _site_url(self, rel: Callable[[str], str], medium: str) -> Callable[[str], str]:
+        """Links to other site pages: relative on screen; on paper absolute or none."""
+        if medium == "screen":
+            return rel
+        base = self.config.base_url
+        return (lambda target: base.rstrip("/") + "/" + target) if base else (lambda _: "")
+
+    def render(self, page: Page, lang: str, path: str, **values: Any) -> bytes:
+        template = self.env.get_template(page.template)
+        rel = _relative(path)
+        medium = values.pop("medium", "screen")
         return template.render(
-            **shared, **page.values, lang=lang, L=catalogues[lang], page=page.path,
-            path=path, rel=_relative(path),
+            **self.shared, **page.values, **values, lang=lang, L=self.catalogues[lang],
+            page=page.path, path=path, rel=rel, medium=medium,
+            site_url=self._site_url(rel, medium),
         ).encode("utf-8")  # fmt: skip
 
-    out: dict[str, bytes] = {}
-    for lang in config.languages:
-        for page in _pages(providers):
-            out[f"{lang}/{page.path}"] = render(page, lang, f"{lang}/{page.path}")
-    out["index.html"] = render(
-        Page("landing.html", "index.html", {}), config.default_language, "index.html"
-    )
-    for asset in ASSETS:
-        out[f"assets/{asset}"] = (templates / "assets" / asset).read_bytes()
-    return dict(sorted(out.items()))
+    def site(self, *, pdf_links: bool = False) -> dict[str, bytes]:
+        """Every page of the site, as site-relative path -> bytes."""
+        out: dict[str, bytes] = {}
+        for lang in self.config.languages:
+            for page in _pages(self.providers):
+                path = f"{lang}/{page.path}"
+                out[path] = self.render(page, lang, path, pdf_links=pdf_links)
+        landing = Page("landing.html", "index.html", {})
+        out["index.html"] = self.render(
+            landing, self.config.default_language, "index.html", pdf_links=pdf_links
+        )
+        for asset in ASSETS:
+            out[f"assets/{asset}"] = (self.templates / "assets" / asset).read_bytes()
+        return dict(sorted(out.items()))
+
+    def pdf_sources(
+        self, ids: Collection[str] | None = None, langs: Collection[str] | None = None
+    ) -> list[PdfSource]:
+        """The print HTML of every notice and consent form (or of the given ids and languages)."""
+        sources = []
+        for lang in self.config.languages:
+            if langs is not None and lang not in langs:
+                continue
+            for page in _pages(self.providers):
+                p = page.values.get("p")
+                if p is None or (ids is not None and p.id not in ids):
+                    continue
+                kind = "notice" if page.template == "notice.html" else "consent"
+                path = f"{lang}/{page.path}"
+                html = self.render(
+                    page, lang, path, medium="print", pdf_links=False,
+                    document_date=document_date(p.reviewed_on),
+                )  # fmt: skip
+                sources.append(PdfSource(pdf_path(lang, p.id, kind), path, lang, p.id, kind, html))
+        return sources
+
+
+def render_site(
+    config: Config,
+    providers: list[Provider],
+    templates: Path | None = None,
+    *,
+    pdf_links: bool = False,
+) -> dict[str, bytes]:
+    """Every page of the site, as site-relative path -> bytes."""
+    return Renderer(config, providers, templates).site(pdf_links=pdf_links)

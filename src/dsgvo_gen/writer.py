@@ -36,31 +36,82 @@ def _exchange(a: Path, b: Path) -> bool:
     return bool(result == 0)
 
 
-def write_site(files: dict[str, bytes], out: Path) -> None:
-    """Replace the folder `out` by exactly `files` (site-relative path -> bytes)."""
-    out = out.resolve()
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
-    except OSError as err:
-        raise WriteError(f"cannot create the output folder next to {out}: {err.strerror}") from err
-    try:
-        for relative, content in files.items():
-            target = staging / relative
+class Staging:
+    """A new site, written aside and swapped in by `commit()`; dropped if never committed."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out.resolve()
+        self.folder: Path | None = None
+        self.files = 0
+
+    def __enter__(self) -> Staging:
+        try:
+            self.out.parent.mkdir(parents=True, exist_ok=True)
+            self.folder = Path(
+                tempfile.mkdtemp(prefix=f".{self.out.name}.new-", dir=self.out.parent)
+            )
+        except OSError as err:
+            raise WriteError(
+                f"cannot create the output folder next to {self.out}: {err.strerror}"
+            ) from err
+        return self
+
+    def write(self, relative: str, content: bytes) -> None:
+        assert self.folder is not None, "use Staging as a context manager"
+        target = self.folder / relative
+        try:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(content)
             target.chmod(0o644)
-        staging.chmod(0o755)
-        if out.exists() and _exchange(staging, out):
-            shutil.rmtree(staging)  # now holds the old site
-            return
-        if out.exists():  # no atomic exchange here: the short window between two renames
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-            out.rename(old / out.name)
-            staging.rename(out)
-            shutil.rmtree(old)
-        else:
-            staging.rename(out)
+        except OSError as err:
+            raise WriteError(f"cannot write the site to {self.out}: {err.strerror or err}") from err
+        self.files += 1
+
+    def commit(self) -> None:
+        """Swap the new site in; the old one is gone afterwards."""
+        staging, out = self.folder, self.out
+        assert staging is not None, "use Staging as a context manager"
+        try:
+            staging.chmod(0o755)
+            if out.exists() and _exchange(staging, out):
+                shutil.rmtree(staging)  # now holds the old site
+            elif out.exists():  # no atomic exchange here: the short window between two renames
+                old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+                out.rename(old / out.name)
+                staging.rename(out)
+                shutil.rmtree(old)
+            else:
+                staging.rename(out)
+        except OSError as err:
+            raise WriteError(f"cannot write the site to {out}: {err.strerror or err}") from err
+        self.folder = None
+
+    def __exit__(self, *exc: object) -> None:
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            self.folder = None
+
+
+def write_site(files: dict[str, bytes], out: Path) -> None:
+    """Replace the folder `out` by exactly `files` (site-relative path -> bytes)."""
+    with Staging(out) as stage:
+        for relative, content in files.items():
+            stage.write(relative, content)
+        stage.commit()
+
+
+def write_file(path: Path, content: bytes) -> None:
+    """Replace one file atomically (for `dsgvo-gen pdf`, which updates single documents)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     except OSError as err:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise WriteError(f"cannot write the site to {out}: {err.strerror or err}") from err
+        raise WriteError(f"cannot write {path}: {err.strerror or err}") from err
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+        Path(tmp).chmod(0o644)
+        Path(tmp).replace(path)
+    except OSError as err:
+        Path(tmp).unlink(missing_ok=True)
+        raise WriteError(f"cannot write {path}: {err.strerror or err}") from err

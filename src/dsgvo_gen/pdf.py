@@ -1,0 +1,148 @@
+"""PDFs: the print HTML of notices and consent forms through WeasyPrint, in warm workers.
+
+Notices become tagged PDF/UA-1 documents; consent forms add AcroForm fields.
+WeasyPrint only ever sees the restricted fetcher, and what it would have said on
+its logger comes back as findings. Unchanged documents come from the cache.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dsgvo_gen.render import PdfSource
+
+#: WeasyPrint's options per kind of document; part of the cache key.
+OPTIONS: dict[str, dict[str, object]] = {
+    "notice": {"pdf_variant": "pdf/ua-1"},
+    "consent": {"pdf_variant": "pdf/ua-1", "pdf_forms": True},
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something WeasyPrint or the fetcher reported while rendering one PDF."""
+
+    code: str  # DG113 refused resource, DG114 WeasyPrint warning, DG115 not rendered
+    message: str
+
+
+@dataclass(frozen=True)
+class RenderedPdf:
+    source: PdfSource
+    pdf: bytes | None  # None when the document could not be rendered
+    problems: list[Problem] = field(default_factory=list)
+    cached: bool = False  # served from the cache, not rendered now
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def render_pdf(source: PdfSource, templates: Path) -> RenderedPdf:
+    """One PDF from its print HTML; relative URLs resolve as on the site page it mirrors."""
+    # Imported here, not at the top: a rebuild served from the cache never needs WeasyPrint.
+    import weasyprint
+
+    from dsgvo_gen.fetcher import ResourceRefused, RestrictedFetcher
+
+    templates = templates.resolve()  # a file: base URL must be absolute
+    fetcher = RestrictedFetcher([templates / "assets"])
+    collect = _Collect()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(collect)
+    previous = logger.level, logger.propagate
+    logger.setLevel(logging.WARNING)
+    logger.propagate = False  # Python's last-resort handler would print them to stderr
+    try:
+        document = weasyprint.HTML(
+            string=source.html.decode("utf-8"),
+            base_url=(templates / source.page).as_uri(),
+            url_fetcher=fetcher,
+        )
+        pdf: bytes | None = document.write_pdf(**OPTIONS[source.kind])
+        problems = []
+    except Exception as err:  # any failure inside WeasyPrint becomes a finding
+        pdf = None
+        problems = [Problem("DG115", f"{type(err).__name__}: {err}")]
+    finally:
+        logger.removeHandler(collect)
+        logger.setLevel(previous[0])
+        logger.propagate = previous[1]
+    problems += [Problem("DG113", f"refused {r.url!r}: {r.reason}") for r in fetcher.refusals]
+    # The fetcher's refusals also reach WeasyPrint's logger; report each only once.
+    refusal = ResourceRefused.__name__
+    problems += [Problem("DG114", m) for m in collect.messages if refusal not in m]
+    return RenderedPdf(source, pdf, problems)
+
+
+# Worker processes keep these between documents: WeasyPrint is imported once per worker.
+_worker_templates: Path | None = None
+
+
+def _start_worker(templates: Path) -> None:
+    global _worker_templates  # per-process state of a pool worker
+    import weasyprint  # noqa: F401 - warm: imported once per worker, not once per document
+
+    _worker_templates = templates
+
+
+def _render_in_worker(source: PdfSource) -> RenderedPdf:
+    assert _worker_templates is not None
+    return render_pdf(source, _worker_templates)
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    # Forking a process that has imported WeasyPrint gives warm workers at no cost, but
+    # forking with threads running is unsafe; then a fork server starts them clean.
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    if "forkserver" in methods:
+        return multiprocessing.get_context("forkserver")
+    return multiprocessing.get_context("spawn")
+
+
+def render_pdfs(
+    sources: Iterable[PdfSource],
+    templates: Path,
+    *,
+    jobs: int = 1,
+    progress: Callable[[RenderedPdf], None] | None = None,
+) -> Iterator[RenderedPdf]:
+    """Render every source, in `jobs` worker processes; results come as they finish."""
+    todo = list(sources)
+    if jobs <= 1 or len(todo) <= 1:
+        for source in todo:
+            rendered = render_pdf(source, templates)
+            if progress:
+                progress(rendered)
+            yield rendered
+        return
+    workers = min(jobs, len(todo))
+    import weasyprint  # noqa: F401 - forked workers inherit it, warm
+
+    with ProcessPoolExecutor(
+        workers, mp_context=_context(), initializer=_start_worker, initargs=(templates,)
+    ) as pool:
+        # Big chunks would leave a worker idle at the end; one document is ~0.1 s of work
+        # against ~1 ms of pickling, so send them one by one.
+        for rendered in pool.map(_render_in_worker, todo, chunksize=1):
+            if progress:
+                progress(rendered)
+            yield rendered
