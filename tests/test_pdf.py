@@ -268,7 +268,7 @@ def test_cli_pdf_command(project: Path, tmp_path: Path) -> None:
 def test_a_document_weasyprint_cannot_render_is_a_finding(project: Path) -> None:
     checked = check_project(project, today=TODAY)
     assert checked.config is not None
-    source = Renderer(checked.config, checked.providers).pdf_sources()[0]
+    source = next(Renderer(checked.config, checked.providers).pdf_sources())
     broken = dataclasses.replace(source, html=b"<p>\xff\xfe</p>")
     rendered = render_pdf(broken, bundled_dir("templates"))
     assert rendered.pdf is None

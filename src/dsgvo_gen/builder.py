@@ -64,7 +64,8 @@ def _renderer(project: Project, templates: Path) -> Renderer:
 
 
 def _pdfs(
-    sources: list[PdfSource],
+    sources: Iterator[PdfSource],
+    total: int,
     templates: Path,
     cache_root: Path | None,
     jobs: int | None,
@@ -77,28 +78,34 @@ def _pdfs(
     from dsgvo_gen.pdf import RenderedPdf, default_jobs, render_pdfs
 
     cache = PdfCache(cache_root, templates) if cache_root is not None else None
-    done, total = 0, len(sources)
-    misses = []
-    for source in sources:
-        cached = cache.get(source) if cache else None
-        if cached is None:
-            misses.append(source)
-            continue
-        done += 1
-        if progress:
-            progress(done, total)
-        yield RenderedPdf(source, cached, cached=True)
+    hits: list[RenderedPdf] = []
 
-    def tick(_: RenderedPdf) -> None:
+    def misses() -> Iterator[PdfSource]:
+        # Cache hits are set aside while this generator feeds the workers the misses.
+        for source in sources:
+            cached = cache.get(source) if cache else None
+            if cached is None:
+                yield source
+            else:
+                hits.append(RenderedPdf(source, cached, cached=True))
+
+    done = 0
+
+    def counted(batch: list[RenderedPdf]) -> Iterator[RenderedPdf]:
         nonlocal done
-        done += 1
-        if progress:
-            progress(done, total)
+        for item in batch:
+            done += 1
+            if progress:
+                progress(done, total)
+            yield item
 
-    for rendered in render_pdfs(misses, templates, jobs=jobs or default_jobs(), progress=tick):
+    for rendered in render_pdfs(misses(), templates, jobs=jobs or default_jobs()):
         if cache and rendered.pdf is not None and not rendered.problems:
             cache.put(rendered.source, rendered.pdf)
-        yield rendered
+        batch = [*hits, rendered]
+        hits.clear()
+        yield from counted(batch)
+    yield from counted(hits)  # the hits after the last miss
     if cache and prune:
         cache.prune()
 
@@ -137,7 +144,7 @@ def build(
     try:
         renderer = _renderer(project, templates)
         files = renderer.site(pdf_links=pdf)
-        sources = renderer.pdf_sources() if pdf else []
+        count = renderer.pdf_count() if pdf else 0
     except (TemplateError, KeyError, ValueError) as err:
         report.extend([_template_finding(err, templates)])
         return BuildResult(report, target, 0)
@@ -149,7 +156,10 @@ def build(
             for relative, content in files.items():
                 stage.write(relative, content)
             cache_root = root / CACHE_DIR if cache else None
-            for rendered in _pdfs(sources, templates, cache_root, jobs, progress, prune=True):
+            sources = renderer.pdf_sources() if pdf else iter(())
+            for rendered in _pdfs(
+                sources, count, templates, cache_root, jobs, progress, prune=True
+            ):
                 report.extend(_pdf_findings(rendered, templates))
                 result.rendered += not rendered.cached
                 if rendered.pdf is not None:
@@ -160,7 +170,10 @@ def build(
     except WriteError as err:
         report.extend([Finding(display_path(target, Path.cwd()), 1, 1, "DG112", str(err))])
         return result
-    result.pages, result.pdfs = len(files), len(sources)
+    except (TemplateError, KeyError, ValueError) as err:  # print HTML renders lazily
+        report.extend([_template_finding(err, templates)])
+        return result
+    result.pages, result.pdfs = len(files), count
     return result
 
 
@@ -196,7 +209,9 @@ def make_pdfs(
                                f"{', '.join(project.config.languages)}")  # fmt: skip
     templates = templates_for(root)
     try:
-        sources = _renderer(project, templates).pdf_sources(ids or None, langs or None)
+        renderer = _renderer(project, templates)
+        count = renderer.pdf_count(ids or None, langs or None)
+        sources = renderer.pdf_sources(ids or None, langs or None)
     except (TemplateError, KeyError, ValueError) as err:
         report.extend([_template_finding(err, templates)])
         return BuildResult(report, target, 0)
@@ -205,7 +220,7 @@ def make_pdfs(
     result = BuildResult(report, target, 0)
     cache_root = root / CACHE_DIR if cache else None
     try:
-        for rendered in _pdfs(sources, templates, cache_root, jobs, progress):
+        for rendered in _pdfs(sources, count, templates, cache_root, jobs, progress):
             findings = _pdf_findings(rendered, templates)
             report.extend(findings)
             result.rendered += not rendered.cached
@@ -214,4 +229,6 @@ def make_pdfs(
                 result.pdfs += 1
     except WriteError as err:
         report.extend([Finding(display_path(target, Path.cwd()), 1, 1, "DG112", str(err))])
+    except (TemplateError, KeyError, ValueError) as err:  # print HTML renders lazily
+        report.extend([_template_finding(err, templates)])
     return result

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import date
+from functools import cached_property
 from typing import Any, Protocol
 
 from dsgvo_gen.loader import JsonPath
@@ -290,6 +291,11 @@ class Provider:
         """Every entry that can cite sources."""
         proc = self.processing
         return (self.operator, self.features, *proc.recipients, *proc.transfers, *proc.retention)
+
+    @cached_property
+    def texts(self) -> tuple[tuple[str, Text], ...]:
+        """Every localized text with its field name; several rules walk them, walk once."""
+        return tuple(iter_texts(self))
 
 
 def _items(

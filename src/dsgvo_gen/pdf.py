@@ -7,12 +7,14 @@ its logger comes back as findings. Unchanged documents come from the cache.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import multiprocessing
 import os
 import threading
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -119,30 +121,30 @@ def _context() -> multiprocessing.context.BaseContext:
 
 
 def render_pdfs(
-    sources: Iterable[PdfSource],
-    templates: Path,
-    *,
-    jobs: int = 1,
-    progress: Callable[[RenderedPdf], None] | None = None,
+    sources: Iterable[PdfSource], templates: Path, *, jobs: int = 1
 ) -> Iterator[RenderedPdf]:
-    """Render every source, in `jobs` worker processes; results come as they finish."""
-    todo = list(sources)
-    if jobs <= 1 or len(todo) <= 1:
-        for source in todo:
-            rendered = render_pdf(source, templates)
-            if progress:
-                progress(rendered)
-            yield rendered
+    """Render every source, in `jobs` worker processes; results come in the sources' order."""
+    source_iter = iter(sources)
+    first = next(source_iter, None)
+    if first is None:
         return
-    workers = min(jobs, len(todo))
+    second = next(source_iter, None)
+    pending = itertools.chain([first] if second is None else [first, second], source_iter)
+    if jobs <= 1 or second is None:
+        for source in pending:
+            yield render_pdf(source, templates)
+        return
     import weasyprint  # noqa: F401 - forked workers inherit it, warm
 
     with ProcessPoolExecutor(
-        workers, mp_context=_context(), initializer=_start_worker, initargs=(templates,)
+        jobs, mp_context=_context(), initializer=_start_worker, initargs=(templates,)
     ) as pool:
-        # Big chunks would leave a worker idle at the end; one document is ~0.1 s of work
-        # against ~1 ms of pickling, so send them one by one.
-        for rendered in pool.map(_render_in_worker, todo, chunksize=1):
-            if progress:
-                progress(rendered)
-            yield rendered
+        # One document per task (~0.1-0.5 s of work against ~1 ms of pickling), and only a
+        # few tasks ahead, so that neither the HTML nor the finished PDFs pile up in memory.
+        window: deque[Future[RenderedPdf]] = deque()
+        for source in pending:
+            window.append(pool.submit(_render_in_worker, source))
+            if len(window) >= 2 * jobs:
+                yield window.popleft().result()
+        while window:
+            yield window.popleft().result()

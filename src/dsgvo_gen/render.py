@@ -166,26 +166,38 @@ class Renderer:
             out[f"assets/{asset}"] = (self.templates / "assets" / asset).read_bytes()
         return dict(sorted(out.items()))
 
-    def pdf_sources(
-        self, ids: Collection[str] | None = None, langs: Collection[str] | None = None
-    ) -> list[PdfSource]:
-        """The print HTML of every notice and consent form (or of the given ids and languages)."""
-        sources = []
+    def _pdf_pages(
+        self, ids: Collection[str] | None, langs: Collection[str] | None
+    ) -> Iterator[tuple[str, Page, Provider]]:
         for lang in self.config.languages:
             if langs is not None and lang not in langs:
                 continue
             for page in _pages(self.providers):
                 p = page.values.get("p")
-                if p is None or (ids is not None and p.id not in ids):
-                    continue
-                kind = "notice" if page.template == "notice.html" else "consent"
-                path = f"{lang}/{page.path}"
-                html = self.render(
-                    page, lang, path, medium="print", pdf_links=False,
-                    document_date=document_date(p.reviewed_on),
-                )  # fmt: skip
-                sources.append(PdfSource(pdf_path(lang, p.id, kind), path, lang, p.id, kind, html))
-        return sources
+                if p is not None and (ids is None or p.id in ids):
+                    yield lang, page, p
+
+    def pdf_count(
+        self, ids: Collection[str] | None = None, langs: Collection[str] | None = None
+    ) -> int:
+        return sum(1 for _ in self._pdf_pages(ids, langs))
+
+    def pdf_sources(
+        self, ids: Collection[str] | None = None, langs: Collection[str] | None = None
+    ) -> Iterator[PdfSource]:
+        """The print HTML of every notice and consent form (or of the given ids and languages).
+
+        Lazily, one document at a time: a thousand providers' print HTML would otherwise
+        sit in memory while the workers are busy.
+        """
+        for lang, page, p in self._pdf_pages(ids, langs):
+            kind = "notice" if page.template == "notice.html" else "consent"
+            path = f"{lang}/{page.path}"
+            html = self.render(
+                page, lang, path, medium="print", pdf_links=False,
+                document_date=document_date(p.reviewed_on),
+            )  # fmt: skip
+            yield PdfSource(pdf_path(lang, p.id, kind), path, lang, p.id, kind, html)
 
 
 def render_site(

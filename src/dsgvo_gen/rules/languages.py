@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dsgvo_gen.config import Config
 from dsgvo_gen.findings import Finding
 from dsgvo_gen.loader import Document
-from dsgvo_gen.model import Provider, Text, iter_texts
+from dsgvo_gen.model import Provider, Text
 from dsgvo_gen.rules import Context, config_rule, descriptor_rule
 
 LABEL_LANGUAGES = ("de", "en")  # languages with built-in labels and legal texts
@@ -39,7 +39,7 @@ def _text_findings(
 
 @descriptor_rule("DG601", "DG602", "DG603")
 def texts_in_all_languages(p: Provider, doc: Document, ctx: Context) -> Iterator[Finding]:
-    for field, text in iter_texts(p):
+    for field, text in p.texts:
         yield from _text_findings(field, text, doc, ctx.languages)
 
 

@@ -8,7 +8,7 @@ from datetime import date
 
 from dsgvo_gen.findings import Finding
 from dsgvo_gen.loader import Document, JsonPath
-from dsgvo_gen.model import Provider, iter_texts
+from dsgvo_gen.model import Provider
 from dsgvo_gen.rules import Context, descriptor_rule
 from dsgvo_gen.rules.consistency import DPF_MECHANISMS
 
@@ -80,7 +80,7 @@ def no_future_dates(p: Provider, doc: Document, ctx: Context) -> Iterator[Findin
 
 @descriptor_rule("DG505")
 def no_privacy_shield(p: Provider, doc: Document, ctx: Context) -> Iterator[Finding]:
-    for _, text in iter_texts(p):
+    for _, text in p.texts:
         if any(_PRIVACY_SHIELD.search(v) for v in text.all_values()):
             yield doc.finding(
                 text.at, "DG505",
@@ -96,7 +96,7 @@ def no_placeholders(p: Provider, doc: Document, ctx: Context) -> Iterator[Findin
         (("operator", "legal_name"), op.legal_name),
         (("operator", "address"), op.address),
         *(((*r.at, "name"), r.name) for r in p.processing.recipients),
-        *((text.at, value) for _, text in iter_texts(p) for value in text.all_values()),
+        *((text.at, value) for _, text in p.texts for value in text.all_values()),
     ]
     for at, value in facts:
         match = _PLACEHOLDER.search(value or "")

@@ -1,0 +1,165 @@
+"""The benchmark of DESIGN §10: every figure against its floor or peer, in one run.
+
+    .venv/bin/python bench/run.py            # N = 1,000 descriptors (about 15 minutes)
+    .venv/bin/python bench/run.py --quick    # N = 50, for a quick look (about 1 minute)
+
+Whole commands are timed as processes (median of --repeat runs, with min and max);
+the PDF floor runs in one warm process (bench/floors.py). Peak memory is the
+largest proportional set size (PSS) summed over the build's process tree (workers
+included), polled every 20 ms. Results go to stdout as a table and to bench/out/results.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+BIN = Path(sys.executable).parent
+TODAY = ["--today", "2026-11-21"]
+sys.path.insert(0, str(BENCH))
+
+from make_corpus import make_corpus  # noqa: E402 - after the path is set
+
+
+def _tree_pss(pid: int) -> int:
+    """Proportional set size of a process and its descendants, in bytes.
+
+    PSS shares each page among the processes that map it, so forked PDF workers
+    are not counted as copies of the parent (RSS would count shared pages twice).
+    """
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        for line in rollup.splitlines():
+            if line.startswith("Pss:"):
+                total += int(line.split()[1]) * 1024
+        todo.extend(int(child) for child in children)
+    return total
+
+
+def run(command: list[str], cwd: Path = ROOT) -> tuple[float, int]:
+    """Wall seconds and peak tree memory of one process run; a failure stops the benchmark."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    peak = 0
+
+    def poll() -> None:
+        nonlocal peak
+        while process.poll() is None:
+            peak = max(peak, _tree_pss(process.pid))
+            time.sleep(0.02)
+
+    watcher = threading.Thread(target=poll, daemon=True)
+    watcher.start()
+    _, err = process.communicate()
+    wall = time.perf_counter() - start
+    watcher.join()
+    if process.returncode not in (0,):
+        raise SystemExit(f"{' '.join(command)} failed ({process.returncode}):\n{err.decode()}")
+    return wall, peak
+
+
+def timed(command: list[str], repeat: int, before: Any = None) -> dict[str, float]:
+    walls = []
+    for _ in range(repeat):
+        if before:
+            before()
+        walls.append(run(command)[0])
+    return {"median": statistics.median(walls), "min": min(walls), "max": max(walls)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="N = 50 instead of 1,000")
+    parser.add_argument("--repeat", type=int, default=5, help="runs per fast command")
+    parser.add_argument("--work", type=Path, default=BENCH / "out", help="corpus and results")
+    args = parser.parse_args()
+    n, pdf_n = (50, 8) if args.quick else (1000, 40)
+    work = args.work
+    corpus = make_corpus(work / f"corpus-{n}", n)
+    small = make_corpus(work / f"corpus-{pdf_n}", pdf_n)
+    dg, peer = str(BIN / "dsgvo-gen"), str(BIN / "check-jsonschema")
+    results: dict[str, Any] = {"n": n, "pdf_providers": pdf_n, "python": platform.python_version()}
+    rows: list[tuple[str, str, str, str, str]] = []
+
+    def row(
+        name: str, ours: dict[str, float], floor: str, ratio: float, bar: str, ok: bool
+    ) -> None:
+        spread = f"{ours['median']:.3f} s [{ours['min']:.3f} to {ours['max']:.3f}]"
+        rows.append((name, spread, floor, f"{ratio:.2f}", f"{bar} {'✔' if ok else '✘'}"))
+        results[name] = {**ours, "ratio": ratio, "bar": bar, "holds": ok}
+
+    files = sorted(str(p) for p in (corpus / "providers").glob("*.yaml"))
+    ours = timed([dg, "--project", str(corpus), "check", *TODAY], args.repeat)
+    theirs = timed([peer, "--schemafile", str(ROOT / "schema/provider.schema.json"), *files], 3)
+    ratio = ours["median"] / theirs["median"]
+    row(f"check, {n} descriptors", ours, f"check-jsonschema {theirs['median']:.3f} s", ratio,
+        "≤ 0.5", ratio <= 0.5)  # fmt: skip
+
+    for name, command in (("dsgvo-gen --help", [dg, "--help"]),
+                          ("check, shipped providers", [dg, "check", *TODAY])):  # fmt: skip
+        ours = timed(command, args.repeat)
+        row(name, ours, "—", ours["median"], "< 0.3 s", ours["median"] < 0.3)
+
+    floor_cmd = [sys.executable, str(BENCH / "floors.py"), "jinja", str(corpus)]
+    floor = timed(floor_cmd, 3)
+    ours = timed([dg, "--project", str(corpus), "build", "--no-pdf", *TODAY], 3)
+    ratio = ours["median"] / floor["median"]
+    row(f"build --no-pdf, {n}", ours, f"bare Jinja2 loop {floor['median']:.3f} s", ratio, "≤ 2",
+        ratio <= 2)  # fmt: skip
+
+    out = subprocess.run(
+        [sys.executable, str(BENCH / "floors.py"), "pdf", str(small), str(pdf_n)],
+        check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    per = json.loads(out.stdout)
+    ratio = per["ours"] / per["bare"]
+    spread = {"median": per["ours"], "min": per["ours"], "max": per["ours"]}
+    row(f"per PDF (mean of {per['documents']})", spread,
+        f"bare WeasyPrint {per['bare']:.3f} s", ratio, "≤ 1.15", ratio <= 1.15)  # fmt: skip
+
+    cache = small / ".dsgvo-gen-cache"
+    build_small = [dg, "--project", str(small), "build", *TODAY]
+    one = timed([*build_small, "--jobs", "1"], 3, before=lambda: shutil.rmtree(cache, True))
+    two = timed([*build_small, "--jobs", "2"], 3, before=lambda: shutil.rmtree(cache, True))
+    speedup = one["median"] / two["median"]
+    row(f"build --jobs 2, {pdf_n} providers", two, f"--jobs 1 {one['median']:.3f} s", speedup,
+        "speed-up ≥ 1.6", speedup >= 1.6)  # fmt: skip
+
+    shutil.rmtree(corpus / ".dsgvo-gen-cache", ignore_errors=True)
+    full_wall, full_peak = run([dg, "--project", str(corpus), "build", *TODAY])
+    full = {"median": full_wall, "min": full_wall, "max": full_wall}
+    noop = timed([dg, "--project", str(corpus), "build", *TODAY], 3)
+    ratio = noop["median"] / full_wall
+    row(f"no-op rebuild, {n}", noop, f"full build {full_wall:.1f} s", ratio, "≤ 0.10",
+        ratio <= 0.10)  # fmt: skip
+    mib = full_peak / 2**20
+    rows.append((f"peak memory, full build {n} with PDFs", f"{mib:.0f} MiB", "—", "—",
+                 f"≤ 400 MiB {'✔' if mib <= 400 else '✘'}"))  # fmt: skip
+    results["peak memory MiB"] = {"value": mib, "bar": "≤ 400", "holds": mib <= 400, **full}
+
+    header = ("measure", "dsgvo-gen", "floor / peer", "ratio", "bar")
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(5)]
+    for line in [header, tuple("-" * w for w in widths), *rows]:
+        print("| " + " | ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)) + " |")
+    (work / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+
+
+if __name__ == "__main__":
+    main()
