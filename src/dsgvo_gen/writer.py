@@ -36,6 +36,28 @@ def _exchange(a: Path, b: Path) -> bool:
     return bool(result == 0)
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
+def _remove_orphans(out: Path) -> None:
+    """Staging folders of builds that were killed: their process is gone, so are they."""
+    prefix = f".{out.name}."
+    for sibling in out.parent.iterdir():
+        if not sibling.name.startswith(prefix):
+            continue
+        kind, _, rest = sibling.name.removeprefix(prefix).partition("-")
+        pid = rest.split("-", 1)[0]
+        if kind in ("new", "old") and pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(sibling, ignore_errors=True)
+
+
 class Staging:
     """A new site, written aside and swapped in by `commit()`; dropped if never committed."""
 
@@ -47,8 +69,9 @@ class Staging:
     def __enter__(self) -> Staging:
         try:
             self.out.parent.mkdir(parents=True, exist_ok=True)
+            _remove_orphans(self.out)
             self.folder = Path(
-                tempfile.mkdtemp(prefix=f".{self.out.name}.new-", dir=self.out.parent)
+                tempfile.mkdtemp(prefix=f".{self.out.name}.new-{os.getpid()}-", dir=self.out.parent)
             )
         except OSError as err:
             raise WriteError(
@@ -76,7 +99,9 @@ class Staging:
             if out.exists() and _exchange(staging, out):
                 shutil.rmtree(staging)  # now holds the old site
             elif out.exists():  # no atomic exchange here: the short window between two renames
-                old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+                old = Path(
+                    tempfile.mkdtemp(prefix=f".{out.name}.old-{os.getpid()}-", dir=out.parent)
+                )
                 out.rename(old / out.name)
                 staging.rename(out)
                 shutil.rmtree(old)
