@@ -8,7 +8,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from click.testing import CliRunner
+from fideslang.default_taxonomy import DEFAULT_TAXONOMY
+from fideslang.models import (
+    LegalBasisForProcessingEnum,
+    LegalBasisForTransfersEnum,
+    SpecialCategoryLegalBasisEnum,
+    System,
+    Taxonomy,
+)
 
 from dsgvo_gen.checker import check_project
 from dsgvo_gen.cli import export as export_command
@@ -19,8 +28,10 @@ from dsgvo_gen.export import (
     FORMATS,
     UnknownLanguage,
     export,
+    taxonomy_map,
 )
 from dsgvo_gen.i18n import labels
+from dsgvo_gen.loader import load_file
 from dsgvo_gen.resources import bundled_dir
 from tests.conftest import ROOT, TODAY
 
@@ -43,6 +54,14 @@ def edit_descriptor(project: Path, old: str, new: str) -> None:
     text = path.read_text()
     assert old in text
     path.write_text(text.replace(old, new))
+
+
+def taxonomy_keys(kind: str) -> set[str]:
+    return {
+        item.fides_key
+        for item in getattr(DEFAULT_TAXONOMY, kind)
+        if not item.version_deprecated  # a deprecated key would be a bad choice, too
+    }
 
 
 def run(*args: str, project: Path) -> Any:
@@ -142,6 +161,109 @@ def test_ropa_json_is_sorted_and_byte_identical_across_runs() -> None:
     for activity in record["activities"]:
         assert set(activity) == set(ACTIVITY_FIELDS)
         assert isinstance(activity["data_categories"], list)
+
+
+# --- Fides ----------------------------------------------------------------------------------
+
+
+def fides_systems(root: Path, lang: str | None = None) -> list[dict[str, Any]]:
+    document = yaml.safe_load(exported(root, "fides", lang))
+    assert set(document) == {"system"}
+    systems: list[dict[str, Any]] = document["system"]
+    return systems
+
+
+@pytest.mark.parametrize("which", ["shipped", "fixture"])
+def test_fides_manifest_validates_against_fideslang(project: Path, which: str) -> None:
+    root = ROOT if which == "shipped" else project
+    systems = fides_systems(root)
+    Taxonomy.model_validate({"system": systems})
+    categories, uses = taxonomy_keys("data_category"), taxonomy_keys("data_use")
+    subjects = taxonomy_keys("data_subject")
+    for raw in systems:
+        system = System.model_validate(raw)
+        assert system.privacy_declarations
+        for declaration in system.privacy_declarations:
+            assert set(declaration.data_categories) <= categories, declaration.data_categories
+            assert declaration.data_use in uses
+            assert set(declaration.data_subjects) <= subjects
+
+
+def test_fides_system_per_provider_with_a_declaration_per_purpose() -> None:
+    project = check_project(ROOT, today=TODAY)
+    systems = {s["fides_key"]: s for s in fides_systems(ROOT)}
+    assert sorted(systems) == sorted(p.id for p in project.providers)
+    for p in project.providers:
+        assert len(systems[p.id]["privacy_declarations"]) == len(p.processing.purposes)
+        assert systems[p.id]["meta"]["reviewed_on"] == p.reviewed_on.isoformat()
+
+
+def test_fides_records_the_dpf_as_adequacy_with_its_check_date(project: Path) -> None:
+    (system,) = fides_systems(project)
+    assert system["does_international_transfers"] is True
+    assert system["legal_basis_for_transfers"] == ["Adequacy Decision"]
+    assert system["meta"]["transfers"] == [{
+        "recipient": "Example CDN, Inc.", "country": "US", "mechanism": "eu-us-dpf",
+        "dpf_checked_on": "2026-10-01", "safeguard_url": "https://www.dataprivacyframework.gov/list",
+    }]  # fmt: skip
+    assert system["dpa_location"] == "https://video.example/avv"
+    counselling = next(d for d in system["privacy_declarations"] if d["name"] == "Videoberatung")
+    assert counselling["legal_basis_for_processing"] == "Consent"
+    assert counselling["special_category_legal_basis"] == "Explicit consent"
+    assert "user.health_and_medical" in counselling["data_categories"]
+
+
+def test_shipped_providers_need_no_fallback() -> None:
+    for system in fides_systems(ROOT):
+        assert "taxonomy_fallback" not in system["meta"], system["fides_key"]
+        assert system["meta"]["not_in_taxonomy"] == {"data_subjects": ["bystanders"]}
+
+
+def test_unmapped_ids_fall_back_and_are_named_for_review(project: Path) -> None:
+    edit_descriptor(project, "connection", "net-trace")
+    edit_descriptor(project, "- id: security", "- id: abuse-watch")
+    edit_descriptor(project, "- id: clients", "- id: visitors")
+    (system,) = fides_systems(project)
+    security = next(d for d in system["privacy_declarations"] if d["name"] == "Betriebssicherheit")
+    assert security["data_use"] == "essential.service"
+    assert "user" in security["data_categories"] and security["data_subjects"] == []
+    assert system["meta"]["taxonomy_fallback"] == {
+        "data_categories": {"net-trace": ["user"]},
+        "data_uses": {"abuse-watch": "essential.service"},
+        "data_subjects": {"visitors": []},
+    }
+
+
+def descriptor_ids(path: Path) -> dict[str, set[str]]:
+    doc, _ = load_file(path, path.name)
+    assert doc is not None
+    processing = doc.data["processing"]
+    return {
+        kind: {entry["id"] for entry in processing[key]}
+        for kind, key in (("data_categories", "data"), ("data_uses", "purposes"),
+                          ("data_subjects", "subjects"))
+    }  # fmt: skip
+
+
+def test_the_mapping_table_covers_every_shipped_id_with_taxonomy_keys() -> None:
+    table = taxonomy_map()
+    paths = [*sorted((ROOT / "providers").glob("**/*.yaml")),
+             ROOT / "tests" / "data" / "providers" / "valid" / "full-video.yaml"]  # fmt: skip
+    for path in paths:
+        for kind, ids in descriptor_ids(path).items():
+            assert ids <= set(table[kind]), (path.name, kind, ids - set(table[kind]))
+    assert {k for keys in table["data_categories"].values() for k in keys} <= taxonomy_keys(
+        "data_category"
+    )
+    assert set(table["data_uses"].values()) <= taxonomy_keys("data_use")
+    assert {k for keys in table["data_subjects"].values() for k in keys} <= taxonomy_keys(
+        "data_subject"
+    )
+    enums = (("legal_basis_for_processing", LegalBasisForProcessingEnum),
+             ("special_category_legal_basis", SpecialCategoryLegalBasisEnum),
+             ("legal_basis_for_transfers", LegalBasisForTransfersEnum))  # fmt: skip
+    for key, enum in enums:
+        assert set(table[key].values()) <= {member.value for member in enum}
 
 
 # --- the command line -----------------------------------------------------------------------

@@ -217,9 +217,10 @@ def pdf(
 @click.option(
     "--format",
     "export_format",
-    type=click.Choice(["ropa-csv", "ropa-json"]),
+    type=click.Choice(["ropa-csv", "ropa-json", "fides"]),
     required=True,
-    help="ropa-csv / ropa-json: the record of processing activities (Art. 30 GDPR).",
+    help="ropa-csv / ropa-json: the record of processing activities (Art. 30 GDPR); "
+    "fides: a Fides system manifest.",
 )
 @click.option(
     "--out",
@@ -237,7 +238,7 @@ def export(
     lang: str | None,
     today: datetime | None,
 ) -> None:
-    """Export the record of processing activities (Art. 30 GDPR).
+    """Export the record of processing activities or a Fides manifest.
 
     One activity per provider and purpose. Refused, like build, while check
     finds errors; warnings are shown on standard error.
