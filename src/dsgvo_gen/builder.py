@@ -17,7 +17,7 @@ from jinja2 import TemplateError, TemplateSyntaxError
 from dsgvo_gen.checker import Project, check_project
 from dsgvo_gen.findings import Finding, Report, Severity, display_path
 from dsgvo_gen.render import PdfSource, Renderer
-from dsgvo_gen.resources import bundled_dir
+from dsgvo_gen.resources import templates_for
 from dsgvo_gen.writer import Staging, WriteError, write_file
 
 if TYPE_CHECKING:
@@ -42,12 +42,6 @@ class BuildResult:
 
 class UnknownSelection(ValueError):  # noqa: N818 - a usage error, named for the user
     """`pdf` was asked for a provider id or language the project does not have."""
-
-
-def templates_for(root: Path) -> Path:
-    """The project's own templates where it deliberately has them, else the bundled ones."""
-    own = root / "templates"
-    return own if (own / "base.html").is_file() else bundled_dir("templates")
 
 
 def _template_finding(err: TemplateError | KeyError | ValueError, templates: Path) -> Finding:

@@ -211,3 +211,61 @@ def pdf(
     _report_outcome(ctx, result, "pdf")
     if not ctx.obj["quiet"]:
         click.echo(f"wrote {result.pdfs} PDFs ({result.rendered} rendered) to {result.out}")
+
+
+@main.command()
+@click.option(
+    "--format",
+    "export_format",
+    type=click.Choice(["ropa-csv", "ropa-json", "fides"]),
+    required=True,
+    help="ropa-csv / ropa-json: the record of processing activities (Art. 30 GDPR); "
+    "fides: a Fides system manifest.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The file to write, replaced atomically.  [default: standard output]",
+)
+@click.option("--lang", default=None, help="The language.  [default: the project's first]")
+@_TODAY
+@click.pass_context
+def export(
+    ctx: click.Context,
+    export_format: str,
+    out: Path | None,
+    lang: str | None,
+    today: datetime | None,
+) -> None:
+    """Export the record of processing activities or a Fides manifest.
+
+    One activity per provider and purpose. Refused, like build, while check
+    finds errors; warnings are shown on standard error.
+    """
+    from dsgvo_gen.export import UnknownLanguage
+    from dsgvo_gen.export import export as run_export
+    from dsgvo_gen.findings import format_text
+    from dsgvo_gen.writer import WriteError, write_file
+
+    try:
+        result = run_export(
+            ctx.obj["project"], export_format, lang=lang, today=today.date() if today else None
+        )
+    except UnknownLanguage as err:
+        raise click.BadParameter(str(err), param_hint="--lang") from None
+    if result.report.findings:
+        click.echo(format_text(result.report), err=True)
+    if result.content is None:
+        click.echo("export refused: fix the findings above", err=True)
+        ctx.exit(1)
+    if out is None:
+        click.echo(result.content, nl=False)
+        return
+    try:
+        write_file(out, result.content)
+    except WriteError as err:
+        click.echo(f"export failed: {err}", err=True)
+        ctx.exit(1)
+    if not ctx.obj["quiet"]:
+        click.echo(f"wrote {export_format} ({result.activities} activities) to {out}")

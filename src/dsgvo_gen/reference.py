@@ -53,7 +53,8 @@ class Reference:
         return country in self.adequacy
 
 
-def _read(name: str) -> dict[str, Any]:
+def read_builtin(name: str) -> dict[str, Any]:
+    """One of the package's own tables in `data/`, by file name."""
     doc, findings = load_file(DATA_DIR / name, name)
     if doc is None or findings:  # shipped data: a problem here is a bug in the package
         raise RuntimeError(f"built-in data {name} is broken: {findings}")
@@ -62,7 +63,7 @@ def _read(name: str) -> dict[str, Any]:
 
 @cache
 def reference() -> Reference:
-    countries, authorities = _read("countries.yaml"), _read("authorities.yaml")
+    countries, authorities = read_builtin("countries.yaml"), read_builtin("authorities.yaml")
     adequacy = {
         code: Adequacy(code, entry["decision"], Text.maybe(entry.get("scope"), ()), entry["source"])
         for code, entry in countries["adequacy"].items()

@@ -28,3 +28,9 @@ def load_schema(name: str) -> dict[str, Any]:
     path = bundled_dir("schema") / f"{name}.schema.json"
     schema: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return schema
+
+
+def templates_for(root: Path) -> Path:
+    """The project's own templates where it deliberately has them, else the bundled ones."""
+    own = root / "templates"
+    return own if (own / "base.html").is_file() else bundled_dir("templates")
