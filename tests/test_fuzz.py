@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from dsgvo_gen.cli import main
 from tests.conftest import FIXTURE_PROJECT, TODAY, must_finish_within
 
 SETTINGS = settings(
-    max_examples=150,
+    max_examples=int(os.environ.get("DSGVO_GEN_FUZZ_EXAMPLES", "150")),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
