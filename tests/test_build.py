@@ -174,3 +174,24 @@ def test_every_shipped_notice_has_every_art_13_element(tmp_path: Path) -> None:
             for retention in p.processing.retention:
                 assert words["set_by_" + retention.set_by] in text
             assert "None" not in text and "{" not in text, f"{lang}/{p.id}"
+
+
+def test_published_site_needs_no_scripts_styles_or_directory_listings(tmp_path: Path) -> None:
+    """What a web server must serve: files only, no inline code, external links without opener."""
+    from tests.test_fuzz_render import elements
+
+    site = tmp_path / "site"
+    assert build(ROOT, site, today=TODAY, pdf=False).written
+    for page in site.rglob("*.html"):
+        html = page.read_text()
+        csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', html)
+        assert csp and "default-src 'none'" in csp.group(1) and "script-src" not in csp.group(1)
+        for tag, attrs in elements(html):
+            assert tag != "script" and "style" not in attrs, (page.name, tag)
+            assert not any(name.startswith("on") for name in attrs), (page.name, attrs)
+            href = attrs.get("href") or ""
+            if href.startswith(("http://", "https://")):
+                assert tag != "a" or "noopener" in (attrs.get("rel") or ""), (page.name, href)
+            elif href and not href.startswith(("mailto:", "#")):
+                target = (page.parent / href.split("#")[0]).resolve()
+                assert target.is_file(), (page.name, href)  # a file, never a folder to list
