@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -9,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from dsgvo_gen.cli import main
-from tests.conftest import DATA, ROOT
+from tests.conftest import DATA, FIXTURE_PROJECT, ROOT
 
 INVALID = DATA / "providers" / "invalid"
 
@@ -131,3 +132,18 @@ def test_console_script_runs_check_without_weasyprint() -> None:
         [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout.split()
     assert out[1:] == ["False", "False"]
+
+
+def test_a_file_named_twice_is_checked_once(project: Path) -> None:
+    descriptor = str(project / "providers" / "full-video.yaml")
+    result = CliRunner().invoke(
+        main,
+        ["--project", str(project), "check", descriptor, descriptor, str(project / "providers")],
+    )
+    assert result.exit_code == 0 and "DG420" not in result.output
+
+
+def test_project_without_providers_folder_is_a_finding(tmp_path: Path) -> None:
+    shutil.copy(FIXTURE_PROJECT / "dsgvo-gen.yaml", tmp_path / "dsgvo-gen.yaml")
+    result = CliRunner().invoke(main, ["--project", str(tmp_path), "check"])
+    assert result.exit_code == 1 and "DG110" in result.output and "dsgvo-gen new" in result.output

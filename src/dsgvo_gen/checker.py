@@ -44,6 +44,10 @@ def _config_listing(
 ) -> tuple[list[Path], list[Finding]]:
     """The descriptor files the config asks for, and DG421 for those that are missing."""
     folder = root / PROVIDERS_DIR
+    if config is not None and not folder.is_dir():
+        shown = display_path(folder, Path.cwd())
+        message = f"no folder {shown}/ with descriptors; add one with 'dsgvo-gen new ID'"
+        return [], [Finding(shown, 1, 1, "DG110", message)]
     if config is None or config.providers is None:
         return sorted(folder.glob("*.yaml")), []
     paths, findings = [], []
@@ -60,11 +64,12 @@ def _config_listing(
 
 
 def _expand(paths: Sequence[Path]) -> Iterator[Path]:
+    seen: set[Path] = set()  # a file named twice is one descriptor, not a duplicate id
     for path in paths:
-        if path.is_dir():
-            yield from sorted(path.glob("*.yaml"))
-        else:
-            yield path
+        for file in sorted(path.glob("*.yaml")) if path.is_dir() else [path]:
+            if file.resolve() not in seen:
+                seen.add(file.resolve())
+                yield file
 
 
 def _id_matches_file(doc: Document) -> Iterator[Finding]:
