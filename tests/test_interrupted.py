@@ -39,6 +39,18 @@ def command(project: Path, pdf: bool) -> list[str]:
             *([] if pdf else ["--no-pdf"])]  # fmt: skip
 
 
+def processes_of(project: Path) -> list[int]:
+    """The pids of every process whose command line names the project."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and str(project).encode() in (proc / "cmdline").read_bytes():
+                found.append(int(proc.name))
+        except OSError:
+            continue
+    return found
+
+
 def timed_run(cmd: list[str]) -> float:
     start = time.perf_counter()
     subprocess.run(cmd, check=True, capture_output=True)
@@ -75,6 +87,10 @@ def test_sigkill_at_random_points_leaves_a_complete_site(project: Path) -> None:
         site = files_of(project / "site")
         assert site in complete, f"kill {kill} ({kind}): the site is not one complete build"
     assert interrupted >= KILLS // 2  # most kills hit a running build, not a finished one
+    deadline = time.monotonic() + 10
+    while (orphans := processes_of(project)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert orphans == []  # no PDF worker outlives its killed build
     # The next build cleans up after the killed ones and succeeds.
     subprocess.run(command(project, False), check=True, capture_output=True)
     leftovers = [p.name for p in project.iterdir() if p.name.startswith(".site.")]

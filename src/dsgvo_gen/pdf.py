@@ -7,10 +7,14 @@ its logger comes back as findings. Unchanged documents come from the cache.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import itertools
 import logging
 import multiprocessing
 import os
+import signal
+import sys
 import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -89,12 +93,25 @@ def render_pdf(source: PdfSource, templates: Path) -> RenderedPdf:
     return RenderedPdf(source, pdf, problems)
 
 
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
 # Worker processes keep these between documents: WeasyPrint is imported once per worker.
 _worker_templates: Path | None = None
 
 
-def _start_worker(templates: Path) -> None:
+def _die_with(parent: int) -> None:
+    """A worker must not outlive a build that was killed (SIGKILL gives it no chance to
+    clean up, and forked siblings keep the task pipe open, so no EOF ever arrives)."""
+    libc_name = ctypes.util.find_library("c")
+    if libc_name is not None and sys.platform == "linux":
+        ctypes.CDLL(libc_name, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the build died before the line above took effect
+        os._exit(1)
+
+
+def _start_worker(templates: Path, parent: int) -> None:
     global _worker_templates  # per-process state of a pool worker
+    _die_with(parent)
     import weasyprint  # noqa: F401 - warm: imported once per worker, not once per document
 
     _worker_templates = templates
@@ -137,7 +154,7 @@ def render_pdfs(
     import weasyprint  # noqa: F401 - forked workers inherit it, warm
 
     with ProcessPoolExecutor(
-        jobs, mp_context=_context(), initializer=_start_worker, initargs=(templates,)
+        jobs, mp_context=_context(), initializer=_start_worker, initargs=(templates, os.getpid())
     ) as pool:
         # One document per task (~0.1-0.5 s of work against ~1 ms of pickling), and only a
         # few tasks ahead, so that neither the HTML nor the finished PDFs pile up in memory.
