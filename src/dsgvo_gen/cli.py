@@ -6,6 +6,7 @@ so `dsgvo-gen --help` starts fast and `check` never loads WeasyPrint.
 
 from __future__ import annotations
 
+import signal
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -17,6 +18,7 @@ from dsgvo_gen import __version__
 
 if TYPE_CHECKING:
     from dsgvo_gen.builder import BuildResult
+    from dsgvo_gen.serve import Rebuild
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -211,3 +213,63 @@ def pdf(
     _report_outcome(ctx, result, "pdf")
     if not ctx.obj["quiet"]:
         click.echo(f"wrote {result.pdfs} PDFs ({result.rendered} rendered) to {result.out}")
+
+
+def _report_rebuild(ctx: click.Context, rebuild: Rebuild) -> None:
+    from dsgvo_gen.findings import format_text
+
+    result = rebuild.result
+    cause = f"{', '.join(rebuild.changed)} changed: " if rebuild.changed else ""
+    if result.report.findings:
+        click.echo(format_text(result.report))
+    if not result.written:
+        kept = "the last good site" if result.out.is_dir() else "nothing yet"
+        click.echo(f"{cause}build refused: fix the findings above; still serving {kept}")
+    elif not ctx.obj["quiet"]:
+        pdfs = f" and {result.pdfs} PDFs" if result.pdfs else ""
+        click.echo(f"{cause}built {result.pages} pages and assets{pdfs} in {rebuild.seconds:.2f} s")
+
+
+@main.command()
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="The port on 127.0.0.1; 0 picks a free one.",
+)
+@click.option("--no-pdf", is_flag=True, help="Build the HTML pages only, no PDFs.")
+@_JOBS
+@_TODAY
+@click.pass_context
+def serve(
+    ctx: click.Context, port: int, no_pdf: bool, jobs: int | None, today: datetime | None
+) -> None:
+    """Build the site, serve it on 127.0.0.1 and rebuild whenever a source changes.
+
+    Watches dsgvo-gen.yaml, providers/*.yaml and the project's own templates/.
+    When check refuses a rebuild, the findings are printed and the last good
+    site stays online. Ctrl-C stops.
+    """
+    from dsgvo_gen.serve import PortUnavailable, PreviewServer
+
+    try:
+        server = PreviewServer(
+            ctx.obj["project"], port=port, pdf=not no_pdf, jobs=jobs,
+            today=today.date() if today else None,
+            on_build=lambda rebuild: _report_rebuild(ctx, rebuild),
+        )  # fmt: skip
+    except PortUnavailable as err:
+        raise click.ClickException(f"{err}; choose another with --port") from None
+    # A service manager stops with SIGTERM: end as cleanly as on Ctrl-C (no staging left).
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        with server:
+            server.build()
+            server.start()
+            click.echo(f"serving {server.url} (Ctrl-C stops)")
+            server.watch()
+    except KeyboardInterrupt:
+        click.echo("stopped")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
