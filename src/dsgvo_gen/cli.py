@@ -273,3 +273,25 @@ def serve(
         click.echo("stopped")
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+@main.command("field-reference", hidden=True)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to this file instead of standard output.",
+)
+def field_reference(out: Path | None) -> None:
+    """Print the descriptor field reference (Markdown) generated from the schema.
+
+    For maintainers: docs/descriptor-reference.md is its output, and a test
+    keeps the two in step.
+    """
+    from dsgvo_gen.field_reference import field_reference_markdown
+
+    text = field_reference_markdown()
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
