@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from dsgvo_gen import __version__
+from dsgvo_gen.resources import provider_categories
 
 if TYPE_CHECKING:
     from dsgvo_gen.builder import BuildResult
@@ -213,6 +214,73 @@ def pdf(
     _report_outcome(ctx, result, "pdf")
     if not ctx.obj["quiet"]:
         click.echo(f"wrote {result.pdfs} PDFs ({result.rendered} rendered) to {result.out}")
+
+
+@main.command()
+@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.pass_context
+def init(ctx: click.Context, directory: Path | None) -> None:
+    """Make DIRECTORY a new project: config, example descriptor, schemas, README, .gitignore.
+
+    DIRECTORY defaults to the --project folder, the current one unless given, and
+    is created if needed. The config describes an invented example controller:
+    replace it with your own. Refused (exit code 1, nothing changed) where a
+    dsgvo-gen.yaml, providers/ or the schemas are already there.
+    """
+    from dsgvo_gen.findings import display_path
+    from dsgvo_gen.scaffold import ScaffoldError, init_project
+
+    target = directory if directory is not None else ctx.obj["project"]
+    try:
+        written = init_project(target)
+    except ScaffoldError as err:
+        raise click.ClickException(str(err)) from None
+    if ctx.obj["quiet"]:
+        return
+    for item in written:
+        click.echo(f"{item.outcome.value:<8} {display_path(item.path, Path.cwd())}")
+    where = "" if target.resolve() == Path.cwd().resolve() else f"--project {target} "
+    click.echo(f"next: replace the example controller in dsgvo-gen.yaml, then "
+               f"'dsgvo-gen {where}serve'")  # fmt: skip
+
+
+def _provider_id(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    from dsgvo_gen.scaffold import InvalidProviderId, check_provider_id
+
+    try:
+        check_provider_id(value)
+    except InvalidProviderId as err:
+        raise click.BadParameter(str(err)) from None
+    return value
+
+
+@main.command()
+@click.argument("provider_id", metavar="ID", callback=_provider_id)
+@click.option(
+    "--category",
+    type=click.Choice(provider_categories()),
+    default="video-conference",
+    show_default=True,
+    help="The kind of service; video-consultation adds health data and a consent form.",
+)
+@click.pass_context
+def new(ctx: click.Context, provider_id: str, category: str) -> None:
+    """Write providers/ID.yaml, a descriptor skeleton to fill in.
+
+    Every key is there, each with a comment on what to fill in and the GDPR
+    article that asks for it; every fact is a TODO that check reports until it is
+    replaced. Refused (exit code 1) if the file exists.
+    """
+    from dsgvo_gen.findings import display_path
+    from dsgvo_gen.scaffold import ScaffoldError, new_descriptor
+
+    try:
+        path = new_descriptor(ctx.obj["project"], provider_id, category=category)
+    except ScaffoldError as err:
+        raise click.ClickException(str(err)) from None
+    if not ctx.obj["quiet"]:
+        shown = display_path(path, Path.cwd())
+        click.echo(f"wrote {shown}: replace every TODO, then 'dsgvo-gen check {shown}'")
 
 
 def _report_rebuild(ctx: click.Context, rebuild: Rebuild) -> None:
