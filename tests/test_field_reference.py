@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner
@@ -57,3 +58,9 @@ def test_the_hidden_command_prints_the_reference() -> None:
 
 def test_the_readme_links_the_reference() -> None:
     assert "](docs/descriptor-reference.md)" in (ROOT / "README.md").read_text()
+
+
+def test_an_unwritable_target_is_an_error_not_a_traceback(tmp_path: Path) -> None:
+    out = tmp_path / "no" / "such" / "folder" / "reference.md"
+    result = CliRunner().invoke(main, ["field-reference", "--out", str(out)])
+    assert result.exit_code == 1 and "cannot write" in result.output

@@ -27,8 +27,10 @@ GIT_IDENTITY = {
 
 def git(*args: str, cwd: Path) -> str:
     env = {**os.environ, **GIT_IDENTITY}
-    done = subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True,
-                          check=True)  # fmt: skip
+    # CI may run as root in a checkout owned by another user; git then refuses to read
+    # the repository ("dubious ownership") unless told it is safe.
+    command = ["git", "-c", "safe.directory=*", *args]
+    done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=True)
     return done.stdout
 
 

@@ -16,7 +16,7 @@ from dsgvo_gen.checker import check
 from dsgvo_gen.cli import main
 from dsgvo_gen.field_reference import fields
 from dsgvo_gen.resources import provider_categories
-from dsgvo_gen.scaffold import init_project, new_descriptor, skeleton
+from dsgvo_gen.scaffold import ScaffoldError, init_project, new_descriptor, skeleton
 from tests.conftest import FIXTURE_PROJECT, TODAY
 
 # The findings a fresh skeleton may produce: each says that a fact is missing, never
@@ -103,7 +103,9 @@ def test_init_keeps_a_readme_and_adds_to_a_gitignore(tmp_path: Path) -> None:
 def test_init_into_a_file_is_refused(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("")
     code, out = run("init", str(tmp_path / "file"))
-    assert code in (1, 2) and "Traceback" not in out
+    assert code == 2 and "is a file" in out
+    with pytest.raises(ScaffoldError, match="is a file"):
+        init_project(tmp_path / "file")
 
 
 def required_paths(data: Any) -> list[str]:

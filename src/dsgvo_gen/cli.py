@@ -361,5 +361,8 @@ def field_reference(out: Path | None) -> None:
     text = field_reference_markdown()
     if out is None:
         click.echo(text, nl=False)
-    else:
+        return
+    try:
         out.write_text(text, encoding="utf-8")
+    except OSError as err:
+        raise click.ClickException(f"cannot write {out}: {err.strerror or err}") from None
