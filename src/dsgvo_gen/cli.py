@@ -6,6 +6,7 @@ so `dsgvo-gen --help` starts fast and `check` never loads WeasyPrint.
 
 from __future__ import annotations
 
+import signal
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -14,9 +15,11 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from dsgvo_gen import __version__
+from dsgvo_gen.resources import provider_categories
 
 if TYPE_CHECKING:
     from dsgvo_gen.builder import BuildResult
+    from dsgvo_gen.serve import Rebuild
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -269,3 +272,155 @@ def export(
         ctx.exit(1)
     if not ctx.obj["quiet"]:
         click.echo(f"wrote {export_format} ({result.activities} activities) to {out}")
+
+
+@main.command()
+@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.pass_context
+def init(ctx: click.Context, directory: Path | None) -> None:
+    """Make DIRECTORY a new project: config, example descriptor, schemas, README, .gitignore.
+
+    DIRECTORY defaults to the --project folder, the current one unless given, and
+    is created if needed. The config describes an invented example controller:
+    replace it with your own. Refused (exit code 1, nothing changed) where a
+    dsgvo-gen.yaml, providers/ or the schemas are already there.
+    """
+    from dsgvo_gen.findings import display_path
+    from dsgvo_gen.scaffold import ScaffoldError, init_project
+
+    target = directory if directory is not None else ctx.obj["project"]
+    try:
+        written = init_project(target)
+    except ScaffoldError as err:
+        raise click.ClickException(str(err)) from None
+    if ctx.obj["quiet"]:
+        return
+    for item in written:
+        click.echo(f"{item.outcome.value:<8} {display_path(item.path, Path.cwd())}")
+    where = "" if target.resolve() == Path.cwd().resolve() else f"--project {target} "
+    click.echo(f"next: replace the example controller in dsgvo-gen.yaml, then "
+               f"'dsgvo-gen {where}serve'")  # fmt: skip
+
+
+def _provider_id(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    from dsgvo_gen.scaffold import InvalidProviderId, check_provider_id
+
+    try:
+        check_provider_id(value)
+    except InvalidProviderId as err:
+        raise click.BadParameter(str(err)) from None
+    return value
+
+
+@main.command()
+@click.argument("provider_id", metavar="ID", callback=_provider_id)
+@click.option(
+    "--category",
+    type=click.Choice(provider_categories()),
+    default="video-conference",
+    show_default=True,
+    help="The kind of service; video-consultation adds health data and a consent form.",
+)
+@click.pass_context
+def new(ctx: click.Context, provider_id: str, category: str) -> None:
+    """Write providers/ID.yaml, a descriptor skeleton to fill in.
+
+    Every key is there, each with a comment on what to fill in and the GDPR
+    article that asks for it; every fact is a TODO that check reports until it is
+    replaced. Refused (exit code 1) if the file exists.
+    """
+    from dsgvo_gen.findings import display_path
+    from dsgvo_gen.scaffold import ScaffoldError, new_descriptor
+
+    try:
+        path = new_descriptor(ctx.obj["project"], provider_id, category=category)
+    except ScaffoldError as err:
+        raise click.ClickException(str(err)) from None
+    if not ctx.obj["quiet"]:
+        shown = display_path(path, Path.cwd())
+        click.echo(f"wrote {shown}: replace every TODO, then 'dsgvo-gen check {shown}'")
+
+
+def _report_rebuild(ctx: click.Context, rebuild: Rebuild) -> None:
+    from dsgvo_gen.findings import format_text
+
+    result = rebuild.result
+    cause = f"{', '.join(rebuild.changed)} changed: " if rebuild.changed else ""
+    if result.report.findings:
+        click.echo(format_text(result.report))
+    if not result.written:
+        kept = "the last good site" if result.out.is_dir() else "nothing yet"
+        click.echo(f"{cause}build refused: fix the findings above; still serving {kept}")
+    elif not ctx.obj["quiet"]:
+        pdfs = f" and {result.pdfs} PDFs" if result.pdfs else ""
+        click.echo(f"{cause}built {result.pages} pages and assets{pdfs} in {rebuild.seconds:.2f} s")
+
+
+@main.command()
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="The port on 127.0.0.1; 0 picks a free one.",
+)
+@click.option("--no-pdf", is_flag=True, help="Build the HTML pages only, no PDFs.")
+@_JOBS
+@_TODAY
+@click.pass_context
+def serve(
+    ctx: click.Context, port: int, no_pdf: bool, jobs: int | None, today: datetime | None
+) -> None:
+    """Build the site, serve it on 127.0.0.1 and rebuild whenever a source changes.
+
+    Watches dsgvo-gen.yaml, providers/*.yaml and the project's own templates/.
+    When check refuses a rebuild, the findings are printed and the last good
+    site stays online. Ctrl-C stops.
+    """
+    from dsgvo_gen.serve import PortUnavailable, PreviewServer
+
+    try:
+        server = PreviewServer(
+            ctx.obj["project"], port=port, pdf=not no_pdf, jobs=jobs,
+            today=today.date() if today else None,
+            on_build=lambda rebuild: _report_rebuild(ctx, rebuild),
+        )  # fmt: skip
+    except PortUnavailable as err:
+        raise click.ClickException(f"{err}; choose another with --port") from None
+    # A service manager stops with SIGTERM: end as cleanly as on Ctrl-C (no staging left).
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        with server:
+            server.build()
+            server.start()
+            click.echo(f"serving {server.url} (Ctrl-C stops)")
+            server.watch()
+    except KeyboardInterrupt:
+        click.echo("stopped")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@main.command("field-reference", hidden=True)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to this file instead of standard output.",
+)
+def field_reference(out: Path | None) -> None:
+    """Print the descriptor field reference (Markdown) generated from the schema.
+
+    For maintainers: docs/descriptor-reference.md is its output, and a test
+    keeps the two in step.
+    """
+    from dsgvo_gen.field_reference import field_reference_markdown
+
+    text = field_reference_markdown()
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as err:
+        raise click.ClickException(f"cannot write {out}: {err.strerror or err}") from None

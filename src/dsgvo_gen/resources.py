@@ -1,7 +1,8 @@
 """Where the bundled schema, templates and reference data live.
 
-In a wheel, `schema/` and `templates/` are copied into the package; in a source
-checkout (editable install, tests) they stay at the repository's top level.
+In a wheel, `schema/`, `templates/` and the example descriptor that `init` copies
+(`providers/<id>.yaml`) are copied into the package; in a source checkout
+(editable install, tests) they stay at the repository's top level.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 def bundled_dir(name: str) -> Path:
-    """The bundled folder `name` (schema, templates), inside the wheel or the checkout."""
+    """The bundled folder `name` (schema, templates, providers), in the wheel or the checkout."""
     inside = PACKAGE_DIR / name
     if inside.is_dir():
         return inside
@@ -34,3 +35,9 @@ def templates_for(root: Path) -> Path:
     """The project's own templates where it deliberately has them, else the bundled ones."""
     own = root / "templates"
     return own if (own / "base.html").is_file() else bundled_dir("templates")
+
+
+def provider_categories() -> list[str]:
+    """The provider categories the bundled schema allows (for `new --category`)."""
+    categories: list[str] = load_schema("provider")["properties"]["category"]["enum"]
+    return categories

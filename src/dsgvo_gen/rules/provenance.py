@@ -92,12 +92,20 @@ def no_privacy_shield(p: Provider, doc: Document, ctx: Context) -> Iterator[Find
 @descriptor_rule("DG507")
 def no_placeholders(p: Provider, doc: Document, ctx: Context) -> Iterator[Finding]:
     op = p.operator
+    # Addresses and source titles count too: a skeleton from `dsgvo-gen new` leaves
+    # https://todo.invalid/ where a URL must stand, and check must not let it through.
     facts: list[tuple[JsonPath, str | None]] = [
+        (("service_url",), p.service_url),
+        *(((*s.at, key), value) for s in p.sources
+          for key, value in (("url", s.url), ("title", s.title))),
         (("operator", "legal_name"), op.legal_name),
         (("operator", "address"), op.address),
+        (("operator", "privacy_policy_url"), op.privacy_policy_url),
+        (("operator", "dpa_url"), op.dpa_url),
         *(((*r.at, "name"), r.name) for r in p.processing.recipients),
+        *(((*t.at, "safeguard_url"), t.safeguard_url) for t in p.processing.transfers),
         *((text.at, value) for _, text in p.texts for value in text.all_values()),
-    ]
+    ]  # fmt: skip
     for at, value in facts:
         match = _PLACEHOLDER.search(value or "")
         if match:

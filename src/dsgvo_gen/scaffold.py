@@ -1,0 +1,229 @@
+"""`init` and `new`: a new project folder, or a new descriptor skeleton in a project.
+
+Both only ever create files. They refuse when a file of theirs is already there,
+and open every file in exclusive mode, so nothing a user wrote is overwritten,
+not even by a second run racing the first.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+
+from dsgvo_gen.checker import PROVIDERS_DIR
+from dsgvo_gen.config import CONFIG_NAME, load_config
+from dsgvo_gen.resources import PACKAGE_DIR, bundled_dir, load_schema, provider_categories
+
+#: The shipped descriptor that `init` copies as the example: a Jitsi server the
+#: controller runs itself, the one service any reader of the example could run.
+EXAMPLE_PROVIDER = "jitsi-self-hosted"
+SCHEMA_DIR = "schema"
+SCHEMA_FILES = ("provider.schema.json", "config.schema.json")
+DEFAULT_LANGUAGES = ("de", "en")
+_INIT_DATA = PACKAGE_DIR / "data" / "init"
+_SKELETON = PACKAGE_DIR / "data" / "new" / "descriptor.yaml.j2"
+# The purpose id a skeleton starts with, in the words of its category.
+_PURPOSES = {
+    "video-conference": "online-meetings",
+    "remote-control": "remote-support",
+    "video-consultation": "video-consultation",
+}
+
+
+# In the skeleton template, `key: «hint»` stands for a localized text to fill in; it
+# becomes one TODO entry per language of the project, indented below the key.
+_TEXT_SLOT = re.compile(r"^(?P<indent> *)(?P<key>\w+): «(?P<hint>[^»\n]+)»$", re.MULTILINE)
+
+
+class ScaffoldError(Exception):
+    """Something is in the way of a new file; the message says what, for the user."""
+
+
+class InvalidProviderId(ValueError):  # noqa: N818 - a usage error, named for the user
+    """A provider id that cannot become a file name."""
+
+
+class Outcome(StrEnum):
+    CREATED = "created"
+    EXTENDED = "extended"  # an existing .gitignore that lacked our entries
+    KEPT = "kept"  # an existing README.md, left as it was
+
+
+@dataclass(frozen=True)
+class Written:
+    path: Path
+    outcome: Outcome
+
+
+def check_provider_id(provider_id: str) -> None:
+    """Raise InvalidProviderId unless `provider_id` may become a file name (DESIGN §9)."""
+    pattern = load_schema("provider")["definitions"]["id"]["pattern"]
+    if not re.fullmatch(pattern, provider_id):
+        raise InvalidProviderId(
+            f"'{provider_id}' is not a provider id: use 1 to 63 lowercase letters, digits and "
+            "hyphens, starting with a letter or digit (it becomes the file name)"
+        )
+
+
+def _create(path: Path, content: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("x", encoding="utf-8") as handle:
+            handle.write(content)
+    except FileExistsError:
+        raise ScaffoldError(f"{path} already exists; nothing was overwritten") from None
+    except OSError as err:
+        raise ScaffoldError(f"cannot write {path}: {err.strerror or err}") from err
+
+
+def _read(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def _project_files() -> dict[str, str]:
+    """What a new project consists of: relative path -> content."""
+    files = {
+        CONFIG_NAME: _read(_INIT_DATA / CONFIG_NAME),
+        f"{PROVIDERS_DIR}/{EXAMPLE_PROVIDER}.yaml": _read(
+            bundled_dir(PROVIDERS_DIR) / f"{EXAMPLE_PROVIDER}.yaml"
+        ),
+    }
+    for name in SCHEMA_FILES:
+        files[f"{SCHEMA_DIR}/{name}"] = _read(bundled_dir(SCHEMA_DIR) / name)
+    return files
+
+
+def _extend_gitignore(path: Path) -> Outcome:
+    wanted = _read(_INIT_DATA / "gitignore")
+    if not path.exists():
+        _create(path, wanted)
+        return Outcome.CREATED
+    present = {line.strip().strip("/") for line in _read(path).splitlines()}
+    missing = [line for line in wanted.splitlines()
+               if line and not line.startswith("#") and line.strip("/") not in present]  # fmt: skip
+    if not missing:
+        return Outcome.KEPT
+    text = _read(path)
+    separator = "" if text.endswith("\n") or not text else "\n"
+    with path.open("a", encoding="utf-8") as handle:  # appended: the user's lines stay as they are
+        handle.write(separator + "".join(f"{line}\n" for line in missing))
+    return Outcome.EXTENDED
+
+
+def init_project(target: Path | str) -> list[Written]:
+    """Make `target` (created if needed) a project: config, example descriptor, schemas.
+
+    Also writes a README.md unless there is one, and adds the build output to
+    .gitignore. Raises ScaffoldError if `target` already holds a project.
+    """
+    target = Path(target)
+    if target.exists() and not target.is_dir():
+        raise ScaffoldError(f"{target} is a file, not a folder")
+    in_the_way = [target / CONFIG_NAME, target / PROVIDERS_DIR,
+                  *(target / SCHEMA_DIR / name for name in SCHEMA_FILES)]  # fmt: skip
+    if existing := [p for p in in_the_way if p.exists()]:
+        raise ScaffoldError(
+            f"{target} already has {', '.join(p.relative_to(target).as_posix() for p in existing)}"
+            "; init makes new projects only, and nothing was changed"
+        )
+    files = _project_files()
+    written = []
+    for relative, content in files.items():
+        _create(target / relative, content)
+        written.append(Written(target / relative, Outcome.CREATED))
+    readme = target / "README.md"
+    if readme.exists():
+        written.append(Written(readme, Outcome.KEPT))
+    else:
+        _create(readme, _read(_INIT_DATA / "README.md"))
+        written.append(Written(readme, Outcome.CREATED))
+    gitignore = target / ".gitignore"
+    written.append(Written(gitignore, _extend_gitignore(gitignore)))
+    return written
+
+
+def _quoted(value: str) -> str:
+    # A JSON string is a valid YAML double-quoted scalar.
+    return json.dumps(value, ensure_ascii=False)
+
+
+def schema_reference(root: Path) -> str:
+    """What a new descriptor's modeline names: the project's schema copy, else the installed one.
+
+    The relative path works for everyone who clones the project; without a copy in
+    the project, the file URI of the installed schema works on this machine only.
+    """
+    if (root / SCHEMA_DIR / "provider.schema.json").is_file():
+        return f"../{SCHEMA_DIR}/provider.schema.json"
+    return (bundled_dir(SCHEMA_DIR) / "provider.schema.json").resolve().as_uri()
+
+
+def skeleton(
+    provider_id: str,
+    category: str,
+    *,
+    today: date,
+    languages: Sequence[str] = DEFAULT_LANGUAGES,
+    schema: str = "../schema/provider.schema.json",
+) -> str:
+    """The text of a descriptor skeleton: every key present, every fact a TODO for check."""
+    from jinja2 import Environment, StrictUndefined
+
+    check_provider_id(provider_id)
+    if category not in provider_categories():
+        raise ValueError(
+            f"unknown category {category!r}; known: {', '.join(provider_categories())}"
+        )
+
+    env = Environment(  # noqa: S701 - renders YAML, not HTML; no value comes from outside
+        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )  # fmt: skip
+    purpose = _PURPOSES.get(category, "use-of-the-service")
+    data_ids = ["connection", "health"] if category == "video-consultation" else ["connection"]
+    text = env.from_string(_read(_SKELETON)).render(
+        id=provider_id, category=category, today=today.isoformat(), schema=schema,
+        purpose=purpose, data_ids=", ".join(data_ids),
+    )  # fmt: skip
+
+    def localized(slot: re.Match[str]) -> str:
+        inner = slot["indent"] + "  "
+        entries = (f"\n{inner}{lang}: {_quoted('TODO: ' + slot['hint'])}" for lang in languages)
+        return f"{slot['indent']}{slot['key']}:" + "".join(entries)
+
+    return _TEXT_SLOT.sub(localized, text)
+
+
+def _project_languages(root: Path) -> tuple[str, ...]:
+    config, _, _ = load_config(root / CONFIG_NAME, CONFIG_NAME)
+    return config.languages if config is not None else DEFAULT_LANGUAGES
+
+
+def new_descriptor(
+    root: Path | str,
+    provider_id: str,
+    *,
+    category: str = "video-conference",
+    today: date | None = None,
+) -> Path:
+    """Write the skeleton `providers/<provider_id>.yaml` in the project `root`.
+
+    Its texts have an entry per language of the project's config (de and en
+    without one). Raises InvalidProviderId, or ScaffoldError if the file exists.
+    """
+    root = Path(root)
+    check_provider_id(provider_id)
+    path = root / PROVIDERS_DIR / f"{provider_id}.yaml"
+    if path.exists():
+        raise ScaffoldError(f"{path} already exists; nothing was overwritten")
+    content = skeleton(
+        provider_id, category, today=today or date.today(),
+        languages=_project_languages(root), schema=schema_reference(root),
+    )  # fmt: skip
+    _create(path, content)
+    return path
