@@ -7,6 +7,7 @@ when no document failed, so a refused or broken build leaves the old site.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -50,6 +51,11 @@ def _template_finding(err: TemplateError | KeyError | ValueError, templates: Pat
         return Finding(display_path(Path(where), Path.cwd()), err.lineno or 1, 1, "DG111",
                        err.message or str(err))  # fmt: skip
     return Finding(display_path(templates, Path.cwd()), 1, 1, "DG111", str(err).strip("'\""))
+
+
+def _worker_died(templates: Path) -> Finding:
+    message = "a PDF worker process died (out of memory?); nothing was changed"
+    return Finding(display_path(templates, Path.cwd()), 1, 1, "DG115", message)
 
 
 def _renderer(project: Project, templates: Path) -> Renderer:
@@ -167,6 +173,9 @@ def build(
     except (TemplateError, KeyError, ValueError) as err:  # print HTML renders lazily
         report.extend([_template_finding(err, templates)])
         return result
+    except BrokenProcessPool:
+        report.extend([_worker_died(templates)])
+        return result
     result.pages, result.pdfs = len(files), count
     return result
 
@@ -225,4 +234,6 @@ def make_pdfs(
         report.extend([Finding(display_path(target, Path.cwd()), 1, 1, "DG112", str(err))])
     except (TemplateError, KeyError, ValueError) as err:  # print HTML renders lazily
         report.extend([_template_finding(err, templates)])
+    except BrokenProcessPool:
+        report.extend([_worker_died(templates)])
     return result

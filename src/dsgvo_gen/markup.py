@@ -32,7 +32,9 @@ def _link_open(
 
 def _parser() -> MarkdownIt:
     md = MarkdownIt("js-default", {"html": False, "linkify": False, "typographer": False})
-    md.disable(["image", "html_inline", "html_block", "table", "heading", "lheading", "code"])
+    md.disable(
+        ["image", "html_inline", "html_block", "table", "heading", "lheading", "code", "fence"]
+    )
     md.validateLink = _safe_link  # type: ignore[method-assign]
     md.add_render_rule("link_open", _link_open)
     return md

@@ -99,17 +99,17 @@ _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 _worker_templates: Path | None = None
 
 
-def _die_with(parent: int) -> None:
+def _die_with(parent: int | None) -> None:
     """A worker must not outlive a build that was killed (SIGKILL gives it no chance to
     clean up, and forked siblings keep the task pipe open, so no EOF ever arrives)."""
     libc_name = ctypes.util.find_library("c")
     if libc_name is not None and sys.platform == "linux":
         ctypes.CDLL(libc_name, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != parent:  # the build died before the line above took effect
+    if parent is not None and os.getppid() != parent:  # the build died before prctl
         os._exit(1)
 
 
-def _start_worker(templates: Path, parent: int) -> None:
+def _start_worker(templates: Path, parent: int | None) -> None:
     global _worker_templates  # per-process state of a pool worker
     _die_with(parent)
     import weasyprint  # noqa: F401 - warm: imported once per worker, not once per document
@@ -153,8 +153,12 @@ def render_pdfs(
         return
     import weasyprint  # noqa: F401 - forked workers inherit it, warm
 
+    context = _context()
+    # Only a forked worker is our child; a fork server's workers are the server's.
+    parent = os.getpid() if context.get_start_method() == "fork" else None
+
     with ProcessPoolExecutor(
-        jobs, mp_context=_context(), initializer=_start_worker, initargs=(templates, os.getpid())
+        jobs, mp_context=context, initializer=_start_worker, initargs=(templates, parent)
     ) as pool:
         # One document per task (~0.1-0.5 s of work against ~1 ms of pickling), and only a
         # few tasks ahead, so that neither the HTML nor the finished PDFs pile up in memory.
