@@ -40,14 +40,19 @@ def command(project: Path, pdf: bool) -> list[str]:
 
 
 def processes_of(project: Path) -> list[int]:
-    """The pids of every process whose command line names the project."""
+    """Processes a killed build may leave: its own (named by the project) and orphaned
+    multiprocessing helpers (fork server, workers), whose parent has become init."""
     found = []
     for proc in Path("/proc").iterdir():
         try:
-            if proc.name.isdigit() and str(project).encode() in (proc / "cmdline").read_bytes():
-                found.append(int(proc.name))
-        except OSError:
+            if not proc.name.isdigit():
+                continue
+            cmdline = (proc / "cmdline").read_bytes()
+            ppid = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
             continue
+        if str(project).encode() in cmdline or (b"multiprocessing" in cmdline and ppid == 1):
+            found.append(int(proc.name))
     return found
 
 

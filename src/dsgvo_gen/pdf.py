@@ -15,7 +15,6 @@ import multiprocessing
 import os
 import signal
 import sys
-import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -94,24 +93,26 @@ def render_pdf(source: PdfSource, templates: Path) -> RenderedPdf:
 
 
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
+TASKS_PER_WORKER = 40
 
 # Worker processes keep these between documents: WeasyPrint is imported once per worker.
 _worker_templates: Path | None = None
 
 
-def _die_with(parent: int | None) -> None:
-    """A worker must not outlive a build that was killed (SIGKILL gives it no chance to
-    clean up, and forked siblings keep the task pipe open, so no EOF ever arrives)."""
+def die_with_parent(parent: int | None) -> None:
+    """Let the kernel kill this process when its parent ends: a worker must not outlive a
+    build that was killed (SIGKILL gives the build no chance to clean up, and sibling
+    processes keep the task pipe open, so no end of file ever arrives)."""
     libc_name = ctypes.util.find_library("c")
     if libc_name is not None and sys.platform == "linux":
         ctypes.CDLL(libc_name, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    if parent is not None and os.getppid() != parent:  # the build died before prctl
-        os._exit(1)
+    if os.getppid() == 1 or (parent is not None and os.getppid() != parent):
+        os._exit(1)  # the parent died before the line above took effect
 
 
 def _start_worker(templates: Path, parent: int | None) -> None:
     global _worker_templates  # per-process state of a pool worker
-    _die_with(parent)
+    die_with_parent(parent)
     import weasyprint  # noqa: F401 - warm: imported once per worker, not once per document
 
     _worker_templates = templates
@@ -127,13 +128,13 @@ def default_jobs() -> int:
 
 
 def _context() -> multiprocessing.context.BaseContext:
-    # Forking a process that has imported WeasyPrint gives warm workers at no cost, but
-    # forking with threads running is unsafe; then a fork server starts them clean.
-    methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods and threading.active_count() == 1:
-        return multiprocessing.get_context("fork")
-    if "forkserver" in methods:
-        return multiprocessing.get_context("forkserver")
+    # Workers come from a fork server that has imported WeasyPrint and nothing else: warm,
+    # yet without a copy of the build's own heap (thousands of pages and models), which
+    # forked workers would inherit and, page by page, duplicate.
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["dsgvo_gen.pdf_server"])
+        return context
     return multiprocessing.get_context("spawn")
 
 
@@ -151,15 +152,17 @@ def render_pdfs(
         for source in pending:
             yield render_pdf(source, templates)
         return
-    import weasyprint  # noqa: F401 - forked workers inherit it, warm
-
     context = _context()
     # Only a forked worker is our child; a fork server's workers are the server's.
     parent = os.getpid() if context.get_start_method() == "fork" else None
 
+    # A worker grows by ~0.3 MiB per document (WeasyPrint keeps caches), so it is replaced
+    # after a batch; a new one forks from the warm fork server in milliseconds.
+    recycle = {"max_tasks_per_child": TASKS_PER_WORKER} if parent is None else {}
     with ProcessPoolExecutor(
-        jobs, mp_context=context, initializer=_start_worker, initargs=(templates, parent)
-    ) as pool:
+        jobs, mp_context=context, initializer=_start_worker, initargs=(templates, parent),
+        **recycle,
+    ) as pool:  # fmt: skip
         # One document per task (~0.1-0.5 s of work against ~1 ms of pickling), and only a
         # few tasks ahead, so that neither the HTML nor the finished PDFs pile up in memory.
         window: deque[Future[RenderedPdf]] = deque()

@@ -151,20 +151,23 @@ class Renderer:
             site_url=self._site_url(rel, medium),
         ).encode("utf-8")  # fmt: skip
 
-    def site(self, *, pdf_links: bool = False) -> dict[str, bytes]:
-        """Every page of the site, as site-relative path -> bytes."""
-        out: dict[str, bytes] = {}
+    def iter_site(self, *, pdf_links: bool = False) -> Iterator[tuple[str, bytes]]:
+        """Every page of the site, one at a time, as (site-relative path, bytes)."""
         for lang in self.config.languages:
             for page in _pages(self.providers):
                 path = f"{lang}/{page.path}"
-                out[path] = self.render(page, lang, path, pdf_links=pdf_links)
+                yield path, self.render(page, lang, path, pdf_links=pdf_links)
         landing = Page("landing.html", "index.html", {})
-        out["index.html"] = self.render(
-            landing, self.config.default_language, "index.html", pdf_links=pdf_links
+        yield (
+            "index.html",
+            self.render(landing, self.config.default_language, "index.html", pdf_links=pdf_links),
         )
         for asset in ASSETS:
-            out[f"assets/{asset}"] = (self.templates / "assets" / asset).read_bytes()
-        return dict(sorted(out.items()))
+            yield f"assets/{asset}", (self.templates / "assets" / asset).read_bytes()
+
+    def site(self, *, pdf_links: bool = False) -> dict[str, bytes]:
+        """Every page of the site, as site-relative path -> bytes."""
+        return dict(sorted(self.iter_site(pdf_links=pdf_links)))
 
     def _pdf_pages(
         self, ids: Collection[str] | None, langs: Collection[str] | None
