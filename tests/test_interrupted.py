@@ -152,3 +152,49 @@ def test_read_only_output_folder_is_a_finding(project: Path, tmp_path: Path) -> 
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert done.returncode == 1 and "DG112" in done.stderr and "Traceback" not in done.stderr
+
+
+def descendants(pid: int) -> list[int]:
+    try:
+        children = [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+    return children + [d for c in children for d in descendants(c)]
+
+
+def test_a_killed_pdf_worker_is_a_finding_and_keeps_the_old_site(project: Path) -> None:
+    """What the kernel's OOM killer would do to a PDF worker in the middle of a build."""
+    text = (project / "providers" / "full-video.yaml").read_text()
+    for n in range(6):  # enough documents that the PDF phase lasts a few seconds
+        twin = text.replace("id: full-video", f"id: twin-{n}")
+        (project / "providers" / f"twin-{n}.yaml").write_text(twin)
+    assert build(project, today=TODAY, pdf=False).written
+    before = files_of(project / "site")
+    process = subprocess.Popen(
+        [*command(project, True), "--jobs", "2"], stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline, killed = time.monotonic() + 30, False
+    cache = project / ".dsgvo-gen-cache" / "pdf"
+    while not killed and time.monotonic() < deadline:  # the build -> its fork server -> workers
+        if not any(cache.glob("*.pdf")):  # not yet: the workers are not busy before that
+            time.sleep(0.05)
+            continue
+        for child in descendants(process.pid):
+            try:
+                is_server = b"forkserver" in Path(f"/proc/{child}/cmdline").read_bytes()
+            except OSError:
+                continue
+            for worker in descendants(child) if is_server else []:
+                try:
+                    os.kill(worker, signal.SIGKILL)
+                    killed = True
+                    break
+                except ProcessLookupError:  # a worker just replaced after its batch
+                    continue
+        time.sleep(0.2)
+    assert killed, "no PDF worker appeared"
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 1, err
+    assert "DG115" in err and "worker process died" in err and "Traceback" not in err
+    assert files_of(project / "site") == before
