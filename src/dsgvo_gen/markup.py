@@ -11,6 +11,7 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
+from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 from markupsafe import Markup
@@ -30,6 +31,26 @@ def _link_open(
     return self.renderToken(tokens, idx, options, env)
 
 
+def _drop_unsafe_links(state: StateCore) -> None:
+    # markdown-it keeps a link whose address validateLink refused, with href="" (and an
+    # empty address is never validated); such a link leads nowhere, so only its text stays.
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        kept, opened = [], []
+        for token in block.children:
+            if token.type == "link_open":
+                opened.append(_safe_link(str(token.attrGet("href") or "")))
+                if opened[-1]:
+                    kept.append(token)
+            elif token.type == "link_close":
+                if opened.pop():
+                    kept.append(token)
+            else:
+                kept.append(token)
+        block.children = kept
+
+
 def _parser() -> MarkdownIt:
     md = MarkdownIt("js-default", {"html": False, "linkify": False, "typographer": False})
     md.disable(
@@ -37,6 +58,7 @@ def _parser() -> MarkdownIt:
     )
     md.validateLink = _safe_link  # type: ignore[method-assign]
     md.add_render_rule("link_open", _link_open)
+    md.core.ruler.push("drop_unsafe_links", _drop_unsafe_links)
     return md
 
 
