@@ -21,6 +21,9 @@ from dsgvo_gen.markup import markdown_block, markdown_inline
 from tests.conftest import DATA, FIXTURE_PROJECT, ROOT, TODAY
 
 EXAMPLES = int(os.environ.get("DSGVO_GEN_FUZZ_EXAMPLES", "100"))
+# The suite's run is the same every time (a CI run must not turn red by chance); a
+# campaign with DSGVO_GEN_FUZZ_EXAMPLES explores new random inputs.
+CAMPAIGN = "DSGVO_GEN_FUZZ_EXAMPLES" in os.environ
 TOKENS = ["<", ">", '"', "'", "`", "[", "]", "(", ")", "!", "*", "_", "#", "-", "=", ":", "/",
           "\\", "&", ";", "\n", " ", "x", "javascript:", "JaVaScRiPt:", "data:", "file:",
           "vbscript:", "http://a.example/", "mailto:a@b", "<script>", "</script>", "<img ",
@@ -64,7 +67,7 @@ def assert_safe_fragment(html: str) -> None:
             assert attrs.get("rel") == "noopener noreferrer"
 
 
-@settings(max_examples=EXAMPLES * 5, deadline=None)
+@settings(max_examples=EXAMPLES * 5, deadline=None, derandomize=not CAMPAIGN)
 @given(markdownish)
 @example("```")  # found by the long campaign: fenced code made <pre>, now switched off
 @example("`<`")
@@ -105,6 +108,7 @@ def _page_is_safe(html: str) -> None:
 @settings(
     max_examples=EXAMPLES,
     deadline=None,
+    derandomize=not CAMPAIGN,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(
