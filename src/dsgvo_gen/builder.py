@@ -6,8 +6,6 @@ when no document failed, so a refused or broken build leaves the old site.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import gc
 from collections.abc import Callable, Collection, Iterator
 from concurrent.futures.process import BrokenProcessPool
@@ -18,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from jinja2 import TemplateError, TemplateSyntaxError
 
+from dsgvo_gen import libc
 from dsgvo_gen.checker import Project, check_project
 from dsgvo_gen.findings import Finding, Report, Severity, display_path
 from dsgvo_gen.render import PdfSource, Renderer
@@ -61,15 +60,23 @@ def _give_back_memory() -> None:
     workers start: glibc keeps freed heap otherwise, and the build's peak is its sum
     with the workers' (about 50 MiB for a thousand descriptors)."""
     gc.collect()
-    libc_name = ctypes.util.find_library("c")
-    trim = getattr(ctypes.CDLL(libc_name), "malloc_trim", None) if libc_name else None
+    trim = libc.function("malloc_trim")
     if trim is not None:
         trim(0)
 
 
-def _worker_died(templates: Path) -> Finding:
-    message = "a PDF worker process died (out of memory?); nothing was changed"
-    return Finding(display_path(templates, Path.cwd()), 1, 1, "DG115", message)
+#: What can go wrong once rendering has started, each reported as one finding.
+_FAILURES = (WriteError, TemplateError, KeyError, ValueError, BrokenProcessPool)
+
+
+def _failure(err: BaseException, target: Path, templates: Path) -> Finding:
+    if isinstance(err, WriteError):
+        return Finding(display_path(target, Path.cwd()), 1, 1, "DG112", str(err))
+    if isinstance(err, BrokenProcessPool):
+        message = "a PDF worker process died (out of memory?); nothing was changed"
+        return Finding(display_path(templates, Path.cwd()), 1, 1, "DG115", message)
+    assert isinstance(err, TemplateError | KeyError | ValueError)
+    return _template_finding(err, templates)
 
 
 def _renderer(project: Project, templates: Path) -> Renderer:
@@ -183,14 +190,8 @@ def build(
             if report.failed(strict=strict):
                 return result  # leaving the block drops the staging folder
             stage.commit()
-    except WriteError as err:
-        report.extend([Finding(display_path(target, Path.cwd()), 1, 1, "DG112", str(err))])
-        return result
-    except (TemplateError, KeyError, ValueError) as err:  # print HTML renders lazily
-        report.extend([_template_finding(err, templates)])
-        return result
-    except BrokenProcessPool:
-        report.extend([_worker_died(templates)])
+    except _FAILURES as err:  # the print HTML renders lazily, so template errors come here too
+        report.extend([_failure(err, target, templates)])
         return result
     result.pages, result.pdfs = stage.files - count, count
     return result
@@ -246,10 +247,6 @@ def make_pdfs(
             if rendered.pdf is not None and not any(f.severity is Severity.ERROR for f in findings):
                 write_file(target / rendered.source.path.removeprefix("pdf/"), rendered.pdf)
                 result.pdfs += 1
-    except WriteError as err:
-        report.extend([Finding(display_path(target, Path.cwd()), 1, 1, "DG112", str(err))])
-    except (TemplateError, KeyError, ValueError) as err:  # print HTML renders lazily
-        report.extend([_template_finding(err, templates)])
-    except BrokenProcessPool:
-        report.extend([_worker_died(templates)])
+    except _FAILURES as err:
+        report.extend([_failure(err, target, templates)])
     return result

@@ -14,6 +14,7 @@ import mimetypes
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 from urllib.parse import unquote, urlsplit
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -43,7 +44,6 @@ class RestrictedFetcher(URLFetcher):  # type: ignore[misc] # WeasyPrint has no t
         super().__init__(allowed_protocols=("data", "file"), allow_redirects=False)
         self.roots = [root.resolve() for root in roots]
         self.refusals: list[Refusal] = []
-        self._files: dict[Path, bytes] = {}
 
     def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
         scheme = url.split(":", 1)[0].lower() if ":" in url else ""
@@ -55,7 +55,7 @@ class RestrictedFetcher(URLFetcher):  # type: ignore[misc] # WeasyPrint has no t
             self._refuse(url, f"the scheme '{scheme or '(none)'}' is not allowed in PDFs")
         return URLFetcherResponse(url, body, {"Content-Type": content_type})
 
-    def _refuse(self, url: str, reason: str) -> None:
+    def _refuse(self, url: str, reason: str) -> NoReturn:
         self.refusals.append(Refusal(url[:200], reason))
         raise ResourceRefused(reason)
 
@@ -65,7 +65,6 @@ class RestrictedFetcher(URLFetcher):  # type: ignore[misc] # WeasyPrint has no t
         match = _DATA_URL.fullmatch(url)
         if match is None:
             self._refuse(url, "the data: URL is malformed")
-            raise AssertionError  # unreachable: _refuse raises
         params = match["params"].lower().split(";")
         body = unquote(match["body"]).encode("latin-1", "replace")
         if "base64" in params:
@@ -83,14 +82,11 @@ class RestrictedFetcher(URLFetcher):  # type: ignore[misc] # WeasyPrint has no t
             path = Path(unquote(parts.path)).resolve(strict=True)
         except (OSError, RuntimeError):
             self._refuse(url, "the file does not exist")
-            raise AssertionError from None  # unreachable: _refuse raises
         if not any(path.is_relative_to(root) for root in self.roots):
             self._refuse(url, "only files in the templates' assets folder may be used")
-        if path not in self._files:
-            if not path.is_file():
-                self._refuse(url, "not a regular file")
-            if path.stat().st_size > MAX_RESOURCE_BYTES:
-                self._refuse(url, "the file is larger than 5 MiB")
-            self._files[path] = path.read_bytes()
+        if not path.is_file():
+            self._refuse(url, "not a regular file")
+        if path.stat().st_size > MAX_RESOURCE_BYTES:
+            self._refuse(url, "the file is larger than 5 MiB")
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return content_type, self._files[path]
+        return content_type, path.read_bytes()

@@ -7,8 +7,6 @@ its logger comes back as findings. Unchanged documents come from the cache.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import itertools
 import logging
 import multiprocessing
@@ -21,6 +19,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dsgvo_gen import libc
 from dsgvo_gen.render import PdfSource
 
 #: WeasyPrint's options per kind of document; part of the cache key.
@@ -99,20 +98,20 @@ TASKS_PER_WORKER = 40
 _worker_templates: Path | None = None
 
 
-def die_with_parent(parent: int | None) -> None:
+def die_with_parent() -> None:
     """Let the kernel kill this process when its parent ends: a worker must not outlive a
     build that was killed (SIGKILL gives the build no chance to clean up, and sibling
     processes keep the task pipe open, so no end of file ever arrives)."""
-    libc_name = ctypes.util.find_library("c")
-    if libc_name is not None and sys.platform == "linux":
-        ctypes.CDLL(libc_name, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() == 1 or (parent is not None and os.getppid() != parent):
+    prctl = libc.function("prctl") if sys.platform == "linux" else None
+    if prctl is not None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() == 1:
         os._exit(1)  # the parent died before the line above took effect
 
 
-def _start_worker(templates: Path, parent: int | None) -> None:
+def _start_worker(templates: Path) -> None:
     global _worker_templates  # per-process state of a pool worker
-    die_with_parent(parent)
+    die_with_parent()
     import weasyprint  # noqa: F401 - warm: imported once per worker, not once per document
 
     _worker_templates = templates
@@ -152,16 +151,11 @@ def render_pdfs(
         for source in pending:
             yield render_pdf(source, templates)
         return
-    context = _context()
-    # Only a forked worker is our child; a fork server's workers are the server's.
-    parent = os.getpid() if context.get_start_method() == "fork" else None
-
     # A worker grows by ~0.3 MiB per document (WeasyPrint keeps caches), so it is replaced
     # after a batch; a new one forks from the warm fork server in milliseconds.
-    recycle = {"max_tasks_per_child": TASKS_PER_WORKER} if parent is None else {}
     with ProcessPoolExecutor(
-        jobs, mp_context=context, initializer=_start_worker, initargs=(templates, parent),
-        **recycle,
+        jobs, mp_context=_context(), initializer=_start_worker, initargs=(templates,),
+        max_tasks_per_child=TASKS_PER_WORKER,
     ) as pool:  # fmt: skip
         # One document per task (~0.1-0.5 s of work against ~1 ms of pickling), and only a
         # few tasks ahead, so that neither the HTML nor the finished PDFs pile up in memory.

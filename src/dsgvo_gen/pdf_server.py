@@ -11,6 +11,6 @@ from __future__ import annotations
 
 from dsgvo_gen.pdf import die_with_parent
 
-die_with_parent(None)
+die_with_parent()
 
 import weasyprint  # noqa: E402, F401 - after the line above: a killed build never waits on it

@@ -8,12 +8,12 @@ old site or the complete new one.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import os
 import shutil
 import tempfile
 from pathlib import Path
+
+from dsgvo_gen import libc
 
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
@@ -25,11 +25,7 @@ class WriteError(Exception):
 
 def _exchange(a: Path, b: Path) -> bool:
     """Atomically swap two paths (Linux renameat2); False where that is not available."""
-    libc_name = ctypes.util.find_library("c")
-    if libc_name is None:
-        return False
-    libc = ctypes.CDLL(libc_name, use_errno=True)
-    renameat2 = getattr(libc, "renameat2", None)
+    renameat2 = libc.function("renameat2")
     if renameat2 is None:
         return False
     result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
