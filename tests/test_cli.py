@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -147,3 +150,44 @@ def test_project_without_providers_folder_is_a_finding(tmp_path: Path) -> None:
     shutil.copy(FIXTURE_PROJECT / "dsgvo-gen.yaml", tmp_path / "dsgvo-gen.yaml")
     result = CliRunner().invoke(main, ["--project", str(tmp_path), "check"])
     assert result.exit_code == 1 and "DG110" in result.output and "dsgvo-gen new" in result.output
+
+
+@pytest.mark.parametrize("command", ["check", "build", "export"])
+def test_project_may_follow_the_command(project: Path, tmp_path: Path, command: str) -> None:
+    args = {
+        "check": ["check", "--project", str(project), "--today", "2026-11-21"],
+        "build": ["build", "--no-pdf", "--today", "2026-11-21", "--project", str(project)],
+        "export": ["export", "--format", "ropa-json", "--project", str(project)],
+    }[command]
+    result = CliRunner().invoke(main, ["--project", str(tmp_path), *args], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    if command == "build":
+        assert (project / "site" / "index.html").is_file()
+        assert not (tmp_path / "site").exists()
+
+
+def test_help_lists_commands_in_workflow_order() -> None:
+    out = CliRunner().invoke(main, ["--help"]).output
+    listed = [line.split()[0] for line in out.split("Commands:")[1].splitlines() if line.strip()]
+    assert listed[:3] == ["init", "new", "check"]
+    assert listed.index("serve") < listed.index("build") < listed.index("pdf")
+    assert listed[-1] == "export"
+
+
+def test_ctrl_c_exits_130_and_keeps_the_site(project: Path) -> None:
+    """Ctrl-C (SIGINT) in a PDF build: exit code 130 as shells expect, no traceback."""
+    env = {**os.environ, "XDG_CACHE_HOME": str(project / "cache")}
+    command = [
+        *(sys.executable, "-c", "from dsgvo_gen.cli import main; main()"),
+        *("--project", str(project), "build", "--jobs", "1", "--today", "2026-11-21"),
+    ]
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    ) as build:
+        time.sleep(2.5)  # inside the PDF build: importing WeasyPrint alone takes ~0.5 s
+        build.send_signal(signal.SIGINT)
+        out, err = build.communicate(timeout=60)
+    assert build.returncode == 130, (out, err)
+    assert "Traceback" not in err and "interrupted" in err
+    assert not (project / "site").exists()
+    assert not [p for p in project.iterdir() if p.name.startswith(".site.")]

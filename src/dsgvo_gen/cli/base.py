@@ -1,0 +1,114 @@
+"""The command group, the options every command shares, and the run-time settings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from dsgvo_gen import __version__
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: The exit code of a program stopped by Ctrl-C (128 + SIGINT), as shells report it.
+EXIT_INTERRUPTED = 130
+
+
+@dataclass
+class Options:
+    """What the global options said; every command reads them from `ctx.obj`."""
+
+    project: Path
+    quiet: bool = False
+    verbose: bool = False
+
+
+#: `--help` lists the commands in the order a user meets them, not alphabetically.
+WORKFLOW = (
+    "init", "add", "new", "check", "status", "catalogue", "serve", "preview", "build", "pdf",
+    "export", "history", "migrate",
+)  # fmt: skip
+
+
+class _WorkflowGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        known = {name: index for index, name in enumerate(WORKFLOW)}
+        return sorted(self.commands, key=lambda name: (known.get(name, len(known)), name))
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            # click would say "Aborted!" and exit with 1; a shell expects 130 after Ctrl-C.
+            click.echo("interrupted", err=True)
+            raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
+
+
+def options(ctx: click.Context) -> Options:
+    obj = ctx.find_object(Options)
+    assert obj is not None, "main() sets the options before any command runs"
+    return obj
+
+
+def _set_project(ctx: click.Context, param: click.Parameter, value: Path | None) -> None:
+    if value is not None:
+        options(ctx).project = value
+
+
+_PROJECT_PATH = click.Path(exists=True, file_okay=False, path_type=Path)
+_PROJECT_HELP = "The project folder (with dsgvo-gen.yaml and providers/)."
+
+
+def project_option(command: F) -> F:
+    """`--project` after the command name too: `dsgvo-gen build --project DIR`."""
+    return click.option(
+        "--project", type=_PROJECT_PATH, default=None, expose_value=False,
+        callback=_set_project, is_eager=True, help=_PROJECT_HELP,
+    )(command)  # fmt: skip
+
+
+@click.group(cls=_WorkflowGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--project", type=_PROJECT_PATH, default=Path(), show_default=True, help=_PROJECT_HELP
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
+@click.option("-v", "--verbose", is_flag=True, help="Say more about what is done.")
+@click.version_option(__version__, prog_name="dsgvo-gen")
+@click.pass_context
+def main(ctx: click.Context, project: Path, quiet: bool, verbose: bool) -> None:
+    """Turn provider descriptors into GDPR privacy notices, consent forms and a website."""
+    ctx.obj = Options(project, quiet, verbose)
+
+
+class DateParam(click.ParamType[date]):
+    """A calendar date written YYYY-MM-DD, handed to the command as a `date`."""
+
+    name = "date"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return datetime.strptime(str(value), "%Y-%m-%d").date()
+        except ValueError:
+            self.fail(f"{value!r} is not a date in the form YYYY-MM-DD", param, ctx)
+
+
+today_option = click.option(
+    "--today",
+    type=DateParam(),
+    default=None,
+    help="The date to check staleness against (YYYY-MM-DD), for reproducible runs.",
+)
+strict_option = click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1).")
+jobs_option = click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1, max=256),
+    default=None,
+    help="PDF worker processes.  [default: one per CPU core]",
+)

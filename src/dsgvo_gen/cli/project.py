@@ -1,0 +1,103 @@
+"""`init`, `new` and the field reference: starting a project and its descriptors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from dsgvo_gen.cli.base import main, options, project_option
+from dsgvo_gen.resources import provider_categories
+
+
+@main.command()
+@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.pass_context
+def init(ctx: click.Context, directory: Path | None) -> None:
+    """Make DIRECTORY a new project: config, example descriptor, schemas, README, .gitignore.
+
+    DIRECTORY defaults to the --project folder, the current one unless given, and
+    is created if needed. The config describes an invented example controller:
+    replace it with your own. Refused (exit code 1, nothing changed) where a
+    dsgvo-gen.yaml, providers/ or the schemas are already there.
+    """
+    from dsgvo_gen.findings import display_path
+    from dsgvo_gen.scaffold import ScaffoldError, init_project
+
+    target = directory if directory is not None else options(ctx).project
+    try:
+        written = init_project(target)
+    except ScaffoldError as err:
+        raise click.ClickException(str(err)) from None
+    if options(ctx).quiet:
+        return
+    for item in written:
+        click.echo(f"{item.outcome.value:<8} {display_path(item.path, Path.cwd())}")
+    where = "" if target.resolve() == Path.cwd().resolve() else f"--project {target} "
+    click.echo(f"next: replace the example controller in dsgvo-gen.yaml, then "
+               f"'dsgvo-gen {where}serve'")  # fmt: skip
+
+
+def _provider_id(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    from dsgvo_gen.scaffold import InvalidProviderId, check_provider_id
+
+    try:
+        check_provider_id(value)
+    except InvalidProviderId as err:
+        raise click.BadParameter(str(err)) from None
+    return value
+
+
+@main.command()
+@click.argument("provider_id", metavar="ID", callback=_provider_id)
+@click.option(
+    "--category",
+    type=click.Choice(provider_categories()),
+    default="video-conference",
+    show_default=True,
+    help="The kind of service; video-consultation adds health data and a consent form.",
+)
+@project_option
+@click.pass_context
+def new(ctx: click.Context, provider_id: str, category: str) -> None:
+    """Write providers/ID.yaml, a descriptor skeleton to fill in.
+
+    Every key is there, each with a comment on what to fill in and the GDPR
+    article that asks for it; every fact is a TODO that check reports until it is
+    replaced. Refused (exit code 1) if the file exists.
+    """
+    from dsgvo_gen.findings import display_path
+    from dsgvo_gen.scaffold import ScaffoldError, new_descriptor
+
+    try:
+        path = new_descriptor(options(ctx).project, provider_id, category=category)
+    except ScaffoldError as err:
+        raise click.ClickException(str(err)) from None
+    if not options(ctx).quiet:
+        shown = display_path(path, Path.cwd())
+        click.echo(f"wrote {shown}: replace every TODO, then 'dsgvo-gen check {shown}'")
+
+
+@main.command("field-reference", hidden=True)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to this file instead of standard output.",
+)
+def field_reference(out: Path | None) -> None:
+    """Print the descriptor field reference (Markdown) generated from the schema.
+
+    For maintainers: docs/descriptor-reference.md is its output, and a test
+    keeps the two in step.
+    """
+    from dsgvo_gen.field_reference import field_reference_markdown
+
+    text = field_reference_markdown()
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as err:
+        raise click.ClickException(f"cannot write {out}: {err.strerror or err}") from None

@@ -1,0 +1,207 @@
+"""`serve`, `build` and `pdf`: the website and its PDFs."""
+
+from __future__ import annotations
+
+import signal
+import sys
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from dsgvo_gen.cli.base import (
+    jobs_option,
+    main,
+    options,
+    project_option,
+    strict_option,
+    today_option,
+)
+
+if TYPE_CHECKING:
+    from dsgvo_gen.builder import BuildResult
+    from dsgvo_gen.serve import Rebuild
+
+
+class _ProgressBar:
+    """A progress bar for PDFs on a terminal; silent in CI and pipes (DESIGN §7)."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.enabled = not quiet and sys.stderr.isatty()
+        self.bar: Any = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label="PDFs", file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(done - self.bar.pos)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+def _report_outcome(ctx: click.Context, result: BuildResult, what: str, *, strict: bool) -> None:
+    from dsgvo_gen.findings import format_text
+
+    if result.report.findings or not result.written:
+        click.echo(format_text(result.report), err=not result.written)
+    if result.report.failed(strict=strict) or not result.written:
+        click.echo(f"{what} refused: fix the findings above; nothing was changed", err=True)
+        ctx.exit(1)
+
+
+def _report_rebuild(quiet: bool, rebuild: Rebuild) -> None:
+    from dsgvo_gen.findings import format_text
+
+    result = rebuild.result
+    cause = f"{', '.join(rebuild.changed)} changed: " if rebuild.changed else ""
+    if result.report.findings:
+        click.echo(format_text(result.report))
+    if not result.written:
+        kept = "the last good site" if result.out.is_dir() else "nothing yet"
+        click.echo(f"{cause}build refused: fix the findings above; still serving {kept}")
+    elif not quiet:
+        pdfs = f" and {result.pdfs} PDFs" if result.pdfs else ""
+        click.echo(f"{cause}built {result.pages} pages and assets{pdfs} in {rebuild.seconds:.2f} s")
+
+
+@main.command()
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="The port on 127.0.0.1; 0 picks a free one.",
+)
+@click.option("--no-pdf", is_flag=True, help="Build the HTML pages only, no PDFs.")
+@jobs_option
+@today_option
+@project_option
+@click.pass_context
+def serve(
+    ctx: click.Context, port: int, no_pdf: bool, jobs: int | None, today: date | None
+) -> None:
+    """Build the site, serve it on 127.0.0.1 and rebuild whenever a source changes.
+
+    Watches dsgvo-gen.yaml, providers/*.yaml and the project's own templates/.
+    When check refuses a rebuild, the findings are printed and the last good
+    site stays online. Ctrl-C stops.
+    """
+    from dsgvo_gen.serve import PortUnavailable, PreviewServer
+
+    opts = options(ctx)
+    try:
+        server = PreviewServer(
+            opts.project, port=port, pdf=not no_pdf, jobs=jobs, today=today,
+            on_build=lambda rebuild: _report_rebuild(opts.quiet, rebuild),
+        )  # fmt: skip
+    except PortUnavailable as err:
+        raise click.ClickException(f"{err}; choose another with --port") from None
+    # A service manager stops with SIGTERM: end as cleanly as on Ctrl-C (no staging left).
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        with server:
+            server.build()
+            server.start()
+            click.echo(f"serving {server.url} (Ctrl-C stops)")
+            server.watch()
+    except KeyboardInterrupt:
+        click.echo("stopped")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@main.command()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="The output folder.  [default: <project>/site]",
+)
+@click.option("--no-pdf", is_flag=True, help="Build the HTML pages only, no PDFs.")
+@jobs_option
+@strict_option
+@today_option
+@project_option
+@click.pass_context
+def build(
+    ctx: click.Context,
+    out: Path | None,
+    no_pdf: bool,
+    jobs: int | None,
+    strict: bool,
+    today: date | None,
+) -> None:
+    """Check the project and, if it is clean, build the website and PDFs.
+
+    Writes the notices, consent forms, the combined notice and the overview in
+    every configured language, and a PDF of each notice and consent form. When
+    check finds errors (or warnings with --strict), nothing is written and an
+    existing site stays as it was. Unchanged PDFs are reused from a cache.
+    """
+    from dsgvo_gen.builder import build as run_build
+
+    opts = options(ctx)
+    bar = _ProgressBar(opts.quiet)
+    try:
+        result = run_build(
+            opts.project, out, today=today, strict=strict, pdf=not no_pdf, jobs=jobs, progress=bar
+        )
+    finally:
+        bar.close()
+    _report_outcome(ctx, result, "build", strict=strict)
+    if not opts.quiet:
+        pdfs = f" and {result.pdfs} PDFs ({result.rendered} rendered)" if result.pdfs else ""
+        click.echo(f"wrote {result.pages} pages and assets{pdfs} to {result.out}")
+
+
+@main.command()
+@click.argument("ids", nargs=-1)
+@click.option(
+    "--lang",
+    "langs",
+    multiple=True,
+    help="Only this language (repeatable).  [default: every language of the project]",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="The folder for <lang>/<id>-notice.pdf and -consent.pdf.  [default: <project>/site/pdf]",
+)
+@jobs_option
+@today_option
+@project_option
+@click.pass_context
+def pdf(
+    ctx: click.Context,
+    ids: tuple[str, ...],
+    langs: tuple[str, ...],
+    out: Path | None,
+    jobs: int | None,
+    today: date | None,
+) -> None:
+    """Make the PDFs of the providers IDS (default: all), without rebuilding the site.
+
+    Each PDF is replaced on its own; other files in the folder stay. Refused,
+    like build, while check finds errors.
+    """
+    from dsgvo_gen.builder import UnknownSelection, make_pdfs
+
+    opts = options(ctx)
+    bar = _ProgressBar(opts.quiet)
+    try:
+        result = make_pdfs(
+            opts.project, ids, langs=langs, out=out, jobs=jobs, today=today, progress=bar
+        )
+    except UnknownSelection as err:
+        raise click.BadParameter(str(err), param_hint="ID or --lang") from None
+    finally:
+        bar.close()
+    _report_outcome(ctx, result, "pdf", strict=False)
+    if not opts.quiet:
+        click.echo(f"wrote {result.pdfs} PDFs ({result.rendered} rendered) to {result.out}")
