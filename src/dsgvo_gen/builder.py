@@ -1,7 +1,9 @@
 """`build` and `pdf`: check the project, and only if it is clean, render and write.
 
 A build writes the pages and PDFs into a staging folder and swaps it in only
-when no document failed, so a refused or broken build leaves the old site.
+when no document failed, so a refused or broken build leaves the old site. The
+output folder is checked first (`paths`): a folder dsgvo-gen did not make, a
+link or a folder of the project's sources raises UnsafePath before anything runs.
 """
 
 from __future__ import annotations
@@ -19,9 +21,18 @@ from jinja2 import TemplateError, TemplateSyntaxError
 from dsgvo_gen import libc
 from dsgvo_gen.checker import Project, check_project
 from dsgvo_gen.findings import Finding, Report, Severity, display_path
+from dsgvo_gen.i18n import LabelError
+from dsgvo_gen.limits import OutputTooLarge
+from dsgvo_gen.paths import (
+    UnsafePath,
+    check_output_folder,
+    check_site_folder,
+    refuse_link,
+    refuse_links_below,
+)
 from dsgvo_gen.render import PdfSource, Renderer
 from dsgvo_gen.resources import templates_for
-from dsgvo_gen.writer import Staging, WriteError, write_file
+from dsgvo_gen.writer import Staging, WriteError, mark_site, write_file
 
 if TYPE_CHECKING:
     from dsgvo_gen.pdf import RenderedPdf
@@ -47,12 +58,12 @@ class UnknownSelection(ValueError):  # noqa: N818 - a usage error, named for the
     """`pdf` was asked for a provider id or language the project does not have."""
 
 
-def _template_finding(err: TemplateError | KeyError | ValueError, templates: Path) -> Finding:
+def _template_finding(err: TemplateError | LabelError, templates: Path) -> Finding:
     if isinstance(err, TemplateSyntaxError):
         where = err.filename or err.name or "templates"
         return Finding(display_path(Path(where), Path.cwd()), err.lineno or 1, 1, "DG111",
                        err.message or str(err))  # fmt: skip
-    return Finding(display_path(templates, Path.cwd()), 1, 1, "DG111", str(err).strip("'\""))
+    return Finding(display_path(templates, Path.cwd()), 1, 1, "DG111", str(err))
 
 
 def _give_back_memory() -> None:
@@ -65,17 +76,24 @@ def _give_back_memory() -> None:
         trim(0)
 
 
-#: What can go wrong once rendering has started, each reported as one finding.
-_FAILURES = (WriteError, TemplateError, KeyError, ValueError, BrokenProcessPool)
+#: What can go wrong once rendering has started, each reported as one finding: the
+#: user's templates and label catalogues, files refused on the way, sizes, the output
+#: folder, a killed worker. Anything else is a bug of dsgvo-gen and must surface as one.
+_FAILURES = (WriteError, TemplateError, LabelError, UnsafePath, OutputTooLarge, BrokenProcessPool)
 
 
 def _failure(err: BaseException, target: Path, templates: Path) -> Finding:
+    in_templates = display_path(templates, Path.cwd())
     if isinstance(err, WriteError):
         return Finding(display_path(target, Path.cwd()), 1, 1, "DG112", str(err))
     if isinstance(err, BrokenProcessPool):
         message = "a PDF worker process died (out of memory?); nothing was changed"
-        return Finding(display_path(templates, Path.cwd()), 1, 1, "DG115", message)
-    assert isinstance(err, TemplateError | KeyError | ValueError)
+        return Finding(in_templates, 1, 1, "DG115", message)
+    if isinstance(err, UnsafePath):  # read from the templates: the output was checked first
+        return Finding(in_templates, 1, 1, "DG116", str(err))
+    if isinstance(err, OutputTooLarge):
+        return Finding(in_templates, 1, 1, "DG118", str(err))
+    assert isinstance(err, TemplateError | LabelError)
     return _template_finding(err, templates)
 
 
@@ -153,30 +171,28 @@ def build(
     """Build the site (with PDFs unless `pdf=False`) into `out`; refuse when check fails.
 
     `jobs` is the number of PDF worker processes (default: one per core); `cache`
-    reuses unchanged PDFs from `<root>/.dsgvo-gen-cache`.
+    reuses unchanged PDFs from the user's cache folder (`cache.cache_folder`).
+    Raises UnsafePath, before anything is done, where `out` may not be replaced.
     """
     root = Path(root)
-    target = Path(out) if out is not None else root / "site"
+    shown = Path(out) if out is not None else root / "site"
+    target = check_site_folder(shown, root)
     project = check_project(root, today=today)
     report = project.report
+    result = BuildResult(report, shown, 0)
     if report.failed(strict=strict) or project.config is None:
-        return BuildResult(report, target, 0)
-    templates = templates_for(root)
-    try:
-        renderer = _renderer(project, templates)
-        count = renderer.pdf_count() if pdf else 0
-    except (TemplateError, KeyError, ValueError) as err:
-        report.extend([_template_finding(err, templates)])
-        return BuildResult(report, target, 0)
-    from dsgvo_gen.cache import CACHE_DIR
-
-    result = BuildResult(report, target, 0)
+        return result
+    started = _start(project, root, report)
+    if started is None:
+        return result
+    renderer, templates = started
+    count = renderer.pdf_count() if pdf else 0
+    cache_root = _cache_root(root) if cache and pdf else None
     try:
         with Staging(target) as stage:
             # Page by page: a thousand providers' site need not sit in memory at once.
             for relative, content in renderer.iter_site(pdf_links=pdf):
                 stage.write(relative, content)
-            cache_root = root / CACHE_DIR if cache else None
             if pdf:
                 _give_back_memory()
             sources = renderer.pdf_sources() if pdf else iter(())
@@ -191,10 +207,27 @@ def build(
                 return result  # leaving the block drops the staging folder
             stage.commit()
     except _FAILURES as err:  # the print HTML renders lazily, so template errors come here too
-        report.extend([_failure(err, target, templates)])
+        report.extend([_failure(err, shown, templates)])
         return result
     result.pages, result.pdfs = stage.files - count, count
     return result
+
+
+def _start(project: Project, root: Path, report: Report) -> tuple[Renderer, Path] | None:
+    """The renderer with the project's templates; None (with a finding) where they fail."""
+    templates = root / "templates"
+    try:
+        templates = templates_for(root)
+        return _renderer(project, templates), templates
+    except _FAILURES as err:
+        report.extend([_failure(err, templates, templates)])
+        return None
+
+
+def _cache_root(root: Path) -> Path | None:
+    from dsgvo_gen.cache import cache_folder
+
+    return cache_folder(root)
 
 
 def make_pdfs(
@@ -211,14 +244,20 @@ def make_pdfs(
     """Write the PDFs of the given providers (default: all) into `out/<lang>/`.
 
     `out` defaults to `<root>/site/pdf`. Each file is replaced atomically; other
-    files in `out` are left alone. Raises UnknownSelection for an unknown id or language.
+    files in `out` are left alone. Raises UnknownSelection for an unknown id or
+    language, and UnsafePath, before anything is done, for an output folder that
+    is a link or part of the project's sources.
     """
     root = Path(root)
-    target = Path(out) if out is not None else root / "site" / "pdf"
+    shown = Path(out) if out is not None else root / "site" / "pdf"
+    if out is None:  # into the site: no link on the way, and a new site folder is marked
+        refuse_links_below(root, shown)
+        check_site_folder(root / "site", root)
+    target = check_output_folder(shown, root)
     project = check_project(root, today=today)
     report = project.report
     if report.failed() or project.config is None:
-        return BuildResult(report, target, 0)
+        return BuildResult(report, shown, 0)
     known_ids = {p.id for p in project.providers}
     if unknown := sorted(set(ids) - known_ids):
         raise UnknownSelection(
@@ -227,26 +266,32 @@ def make_pdfs(
     if unknown := sorted(set(langs) - set(project.config.languages)):
         raise UnknownSelection(f"the project has no language {', '.join(unknown)}; it has: "
                                f"{', '.join(project.config.languages)}")  # fmt: skip
-    templates = templates_for(root)
-    try:
-        renderer = _renderer(project, templates)
-        count = renderer.pdf_count(ids or None, langs or None)
-        sources = renderer.pdf_sources(ids or None, langs or None)
-    except (TemplateError, KeyError, ValueError) as err:
-        report.extend([_template_finding(err, templates)])
-        return BuildResult(report, target, 0)
-    from dsgvo_gen.cache import CACHE_DIR
-
-    result = BuildResult(report, target, 0)
-    cache_root = root / CACHE_DIR if cache else None
+    for lang in langs or project.config.languages:  # one line, before anything is rendered
+        refuse_link(target / lang, shown / lang)
+    result = BuildResult(report, shown, 0)
+    started = _start(project, root, report)
+    if started is None:
+        return result
+    renderer, templates = started
+    count = renderer.pdf_count(ids or None, langs or None)
+    sources = renderer.pdf_sources(ids or None, langs or None)
+    cache_root = _cache_root(root) if cache else None
     try:
         for rendered in _pdfs(sources, count, templates, cache_root, jobs, progress):
             findings = _pdf_findings(rendered, templates)
             report.extend(findings)
             result.rendered += not rendered.cached
             if rendered.pdf is not None and not any(f.severity is Severity.ERROR for f in findings):
-                write_file(target / rendered.source.path.removeprefix("pdf/"), rendered.pdf)
+                path = target / rendered.source.path.removeprefix("pdf/")
+                try:
+                    if out is None:
+                        mark_site(root / "site")
+                    write_file(path, rendered.pdf, inside=target)
+                except UnsafePath as err:  # a link among the PDFs: refused, the others go on
+                    report.extend([Finding(display_path(path, Path.cwd()), 1, 1, "DG112",
+                                           str(err))])  # fmt: skip
+                    continue
                 result.pdfs += 1
     except _FAILURES as err:
-        report.extend([_failure(err, target, templates)])
+        report.extend([_failure(err, shown, templates)])
     return result
