@@ -54,8 +54,29 @@ _TYPE_WORDS = {
 }
 
 
+def python_regex(pattern: str) -> str:
+    """A schema pattern (ECMA-262, where `$` is the end of the value) for Python's `re`,
+    where `$` also matches before a final newline: every `$` outside a character class
+    becomes `\\Z`, so that "P30D\\n" or "evil\\n" never pass as a duration or an id."""
+    out, in_class, escaped = [], False, False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "[":
+            in_class = True
+        elif char == "]":
+            in_class = False
+        elif char == "$" and not in_class:
+            char = "\\Z"
+        out.append(char)
+    return "".join(out)
+
+
 def _inline_refs(node: Any, definitions: dict[str, Any]) -> Any:
-    """The schema with every local `$ref` replaced by its definition.
+    """The schema for Python, with every local `$ref` replaced by its definition and
+    every pattern anchored as the schema means it (`python_regex`).
 
     Our definitions are not recursive, and in draft-07 a `$ref` overrides its
     siblings, so inlining keeps the meaning; it spares jsonschema resolving a
@@ -65,7 +86,14 @@ def _inline_refs(node: Any, definitions: dict[str, Any]) -> Any:
         ref = node.get("$ref")
         if isinstance(ref, str) and ref.startswith("#/definitions/"):
             return _inline_refs(definitions[ref.removeprefix("#/definitions/")], definitions)
-        return {k: _inline_refs(v, definitions) for k, v in node.items() if k != "definitions"}
+        inlined = {k: _inline_refs(v, definitions) for k, v in node.items() if k != "definitions"}
+        if isinstance(inlined.get("pattern"), str):
+            inlined["pattern"] = python_regex(inlined["pattern"])
+        if isinstance(inlined.get("patternProperties"), dict):
+            inlined["patternProperties"] = {
+                python_regex(key): value for key, value in inlined["patternProperties"].items()
+            }
+        return inlined
     if isinstance(node, list):
         return [_inline_refs(v, definitions) for v in node]
     return node
