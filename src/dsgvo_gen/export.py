@@ -24,8 +24,9 @@ from dsgvo_gen import __version__
 from dsgvo_gen.checker import check_project
 from dsgvo_gen.config import Config, Contact
 from dsgvo_gen.findings import Finding, Report, display_path
-from dsgvo_gen.i18n import Labels, labels
+from dsgvo_gen.i18n import LabelError, Labels, labels
 from dsgvo_gen.model import DataCategory, Features, Provider, Purpose
+from dsgvo_gen.paths import UnsafePath
 from dsgvo_gen.reference import read_builtin, reference
 from dsgvo_gen.resources import templates_for
 
@@ -409,12 +410,13 @@ def export(
     if lang not in config.languages:
         raise UnknownLanguage(f"the project has no language {lang}; it has: "
                               f"{', '.join(config.languages)}")  # fmt: skip
-    templates = templates_for(root)
     try:
+        templates = templates_for(root)
         text = exporter(config, project.providers, labels(templates, lang))
-    except (KeyError, ValueError) as err:  # a project's own label catalogue lacks `ropa:`
-        where = display_path(templates / "labels" / f"{lang}.yaml", Path.cwd())
-        report.extend([Finding(where, 1, 1, "DG111", str(err).strip("'\""))])
+    except (LabelError, UnsafePath) as err:  # e.g. a project's own catalogue lacks `ropa:`
+        where = display_path(root / "templates" / "labels" / f"{lang}.yaml", Path.cwd())
+        code = "DG116" if isinstance(err, UnsafePath) else "DG111"
+        report.extend([Finding(where, 1, 1, code, str(err))])
         return ExportResult(report, None)
     count = sum(len(p.processing.purposes) for p in project.providers)
     return ExportResult(report, text.encode("utf-8"), count)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import mimetypes
+import posixpath
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,8 @@ from typing import NoReturn
 from urllib.parse import unquote, urlsplit
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from dsgvo_gen.paths import UnsafePath, read_regular_file_inside
 
 MAX_RESOURCE_BYTES = 5 * 1024 * 1024  # a stylesheet, font or logo; never more
 
@@ -37,12 +40,13 @@ class ResourceRefused(ValueError):  # noqa: N818 - reads as what happened, like 
 
 
 class RestrictedFetcher(URLFetcher):  # type: ignore[misc] # WeasyPrint has no type hints
-    """Serves `data:` URLs and regular files below `roots`; refuses everything else."""
+    """Serves `data:` URLs and regular files in `templates/assets/`, reached without a
+    link on the way (a link there could point at any file); refuses everything else."""
 
-    def __init__(self, roots: list[Path]) -> None:
+    def __init__(self, templates: Path, folder: str = "assets") -> None:
         # No handlers are used: `fetch` below never reaches urllib's opener.
         super().__init__(allowed_protocols=("data", "file"), allow_redirects=False)
-        self.roots = [root.resolve() for root in roots]
+        self.templates, self.folder = templates, folder
         self.refusals: list[Refusal] = []
 
     def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
@@ -78,15 +82,15 @@ class RestrictedFetcher(URLFetcher):  # type: ignore[misc] # WeasyPrint has no t
         parts = urlsplit(url)
         if parts.netloc not in ("", "localhost"):
             self._refuse(url, "file: URLs on other hosts are not allowed")
-        try:
-            path = Path(unquote(parts.path)).resolve(strict=True)
-        except (OSError, RuntimeError):
-            self._refuse(url, "the file does not exist")
-        if not any(path.is_relative_to(root) for root in self.roots):
+        path = Path(posixpath.normpath(unquote(parts.path)))
+        if not path.is_relative_to(self.templates / self.folder):
             self._refuse(url, "only files in the templates' assets folder may be used")
-        if not path.is_file():
-            self._refuse(url, "not a regular file")
-        if path.stat().st_size > MAX_RESOURCE_BYTES:
-            self._refuse(url, "the file is larger than 5 MiB")
+        relative = path.relative_to(self.templates).as_posix()
+        try:
+            body = read_regular_file_inside(self.templates, relative, limit=MAX_RESOURCE_BYTES)
+        except UnsafePath:
+            self._refuse(url, "a link, not a regular file, or larger than 5 MiB")
+        except OSError:
+            self._refuse(url, "the file does not exist")
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return content_type, path.read_bytes()
+        return content_type, body

@@ -1,8 +1,10 @@
 """Rendering: validated models -> HTML pages, in memory, with Jinja2 and markdown-it-py.
 
-Nothing here touches the output folder (that is `writer.py`); rendering returns
-a mapping from site-relative path to bytes, in a stable order, so identical
-input gives identical output.
+Nothing here touches the output folder (that is `writer.py`); rendering yields
+site-relative paths and bytes, in a stable order, so identical input gives
+identical output. Templates and assets are read only as regular files inside the
+templates folder (`paths`); a project's own templates run in Jinja2's sandbox,
+where they cannot reach Python's internals; every page is bounded in size (`limits`).
 """
 
 from __future__ import annotations
@@ -15,14 +17,25 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
+from jinja2 import (
+    BaseLoader,
+    Environment,
+    StrictUndefined,
+    TemplateError,
+    TemplateRuntimeError,
+    pass_context,
+)
+from jinja2.loaders import split_template_path
 from jinja2.runtime import Context
+from jinja2.sandbox import SandboxedEnvironment
 
 from dsgvo_gen import __version__
 from dsgvo_gen.config import Config
-from dsgvo_gen.i18n import labels
+from dsgvo_gen.i18n import LabelError, labels
+from dsgvo_gen.limits import MAX_PAGE_BYTES, OutputTooLarge, combined_inline, mebibytes
 from dsgvo_gen.markup import markdown_block, markdown_inline
 from dsgvo_gen.model import Provider, Text
+from dsgvo_gen.paths import UnsafePath, read_regular_file_inside
 from dsgvo_gen.reference import reference
 from dsgvo_gen.resources import bundled_dir
 
@@ -47,9 +60,33 @@ def _localize(ctx: Context, text: Text | str | None) -> str:
     return text.get(ctx["lang"])
 
 
-def environment(templates: Path) -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(templates),
+class _TemplateLoader(BaseLoader):
+    """Templates as regular files inside the folder; a link anywhere raises UnsafePath."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def get_source(
+        self, environment: Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        relative = "/".join(split_template_path(template))  # refuses '..'
+        try:
+            raw = read_regular_file_inside(self.folder, relative, limit=MAX_PAGE_BYTES)
+        except FileNotFoundError:
+            from jinja2 import TemplateNotFound
+
+            raise TemplateNotFound(template) from None
+        try:
+            source = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise TemplateError(f"{relative} is not UTF-8; save it as UTF-8") from None
+        # An environment lives for one build, so a loaded template never needs reloading.
+        return source, str(self.folder / relative), lambda: True
+
+
+def environment(templates: Path, *, sandboxed: bool = False) -> Environment:
+    env = (SandboxedEnvironment if sandboxed else Environment)(
+        loader=_TemplateLoader(templates),
         autoescape=True,  # every template, whatever its name
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -64,7 +101,7 @@ def environment(templates: Path) -> Environment:
 
 def _pages(providers: list[Provider]) -> Iterator[Page]:
     yield Page("overview.html", "index.html", {})
-    yield Page("combined.html", "notice.html", {})
+    yield Page("combined.html", "notice.html", {"inline_notices": combined_inline(providers)})
     for p in providers:
         yield Page("notice.html", f"providers/{p.id}.html", {"p": p})
         if p.consent is not None:
@@ -106,14 +143,19 @@ class PdfSource:
 
 
 class Renderer:
-    """Renders pages of one project; the Jinja2 environment is built once and reused."""
+    """Renders pages of one project; the Jinja2 environment is built once and reused.
+
+    Templates other than the bundled ones (a project's own) run in the sandbox.
+    """
 
     def __init__(
         self, config: Config, providers: list[Provider], templates: Path | None = None
     ) -> None:
         self.config = config
-        self.templates = templates or bundled_dir("templates")
-        self.env = environment(self.templates)
+        bundled = bundled_dir("templates")
+        self.templates = templates or bundled
+        self.sandboxed = self.templates != bundled
+        self.env = environment(self.templates, sandboxed=self.sandboxed)
         self.providers = sorted(providers, key=lambda p: p.id)
         self.catalogues = {lang: labels(self.templates, lang) for lang in config.languages}
         ref = reference()
@@ -145,11 +187,26 @@ class Renderer:
         template = self.env.get_template(page.template)
         rel = _relative(path)
         medium = values.pop("medium", "screen")
-        return template.render(
-            **self.shared, **page.values, **values, lang=lang, L=self.catalogues[lang],
-            page=page.path, path=path, rel=rel, medium=medium,
-            site_url=self._site_url(rel, medium),
-        ).encode("utf-8")  # fmt: skip
+        try:
+            html = template.render(
+                **self.shared, **page.values, **values, lang=lang, L=self.catalogues[lang],
+                page=page.path, path=path, rel=rel, medium=medium,
+                site_url=self._site_url(rel, medium),
+            ).encode("utf-8")  # fmt: skip
+        except (TemplateError, LabelError, UnsafePath):
+            raise
+        except Exception as err:
+            if not self.sandboxed:  # the bundled templates are ours: a bug to see, not a finding
+                raise
+            # `{{ 1 // 0 }}` in a project's own template is for its author to fix.
+            message = f"{page.template}: {type(err).__name__}: {err}"
+            raise TemplateRuntimeError(message) from err
+        if len(html) > MAX_PAGE_BYTES:
+            raise OutputTooLarge(
+                f"the page {path} ({medium}) is {mebibytes(len(html))}, more than the "
+                f"{mebibytes(MAX_PAGE_BYTES)} a page may have; shorten the texts or templates"
+            )
+        return html
 
     def iter_site(self, *, pdf_links: bool = False) -> Iterator[tuple[str, bytes]]:
         """Every page of the site, one at a time, as (site-relative path, bytes)."""
@@ -163,11 +220,7 @@ class Renderer:
             self.render(landing, self.config.default_language, "index.html", pdf_links=pdf_links),
         )
         for asset in ASSETS:
-            yield f"assets/{asset}", (self.templates / "assets" / asset).read_bytes()
-
-    def site(self, *, pdf_links: bool = False) -> dict[str, bytes]:
-        """Every page of the site, as site-relative path -> bytes."""
-        return dict(sorted(self.iter_site(pdf_links=pdf_links)))
+            yield f"assets/{asset}", read_regular_file_inside(self.templates, f"assets/{asset}")
 
     def _pdf_pages(
         self, ids: Collection[str] | None, langs: Collection[str] | None
@@ -201,14 +254,3 @@ class Renderer:
                 document_date=document_date(p.reviewed_on),
             )  # fmt: skip
             yield PdfSource(pdf_path(lang, p.id, kind), path, lang, p.id, kind, html)
-
-
-def render_site(
-    config: Config,
-    providers: list[Provider],
-    templates: Path | None = None,
-    *,
-    pdf_links: bool = False,
-) -> dict[str, bytes]:
-    """Every page of the site, as site-relative path -> bytes."""
-    return Renderer(config, providers, templates).site(pdf_links=pdf_links)

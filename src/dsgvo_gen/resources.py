@@ -12,6 +12,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from dsgvo_gen.paths import refuse_link
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
@@ -32,8 +34,12 @@ def load_schema(name: str) -> dict[str, Any]:
 
 
 def templates_for(root: Path) -> Path:
-    """The project's own templates where it deliberately has them, else the bundled ones."""
+    """The project's own templates where it deliberately has them, else the bundled ones.
+
+    Raises UnsafePath where `templates` is a link: a clone could point it anywhere.
+    """
     own = root / "templates"
+    refuse_link(own)
     return own if (own / "base.html").is_file() else bundled_dir("templates")
 
 
