@@ -96,6 +96,7 @@ from dsgvo_gen.rules import (  # noqa: E402
     languages,
     project,
     provenance,
+    size,
 )
 
-__all__ = ["completeness", "consistency", "languages", "project", "provenance"]
+__all__ = ["completeness", "consistency", "languages", "project", "provenance", "size"]
