@@ -44,6 +44,10 @@ def _config_listing(
 ) -> tuple[list[Path], list[Finding]]:
     """The descriptor files the config asks for, and DG421 for those that are missing."""
     folder = root / PROVIDERS_DIR
+    if folder.is_symlink():
+        shown = display_path(folder, Path.cwd())
+        message = f"{shown} is a symbolic link; dsgvo-gen reads no folder through a link"
+        return [], [Finding(shown, 1, 1, "DG116", message)]
     if config is not None and not folder.is_dir():
         shown = display_path(folder, Path.cwd())
         message = f"no folder {shown}/ with descriptors; add one with 'dsgvo-gen new ID'"

@@ -39,6 +39,9 @@ CODES: dict[str, Code] = _catalogue(
     Code("DG113", E, "", "a PDF asked for a resource outside the assets folder (refused)"),
     Code("DG114", W, "", "WeasyPrint warned while rendering a PDF"),
     Code("DG115", E, "", "a PDF cannot be rendered"),
+    Code("DG116", E, "", "a file to read is a symbolic link or not a regular file (not read)"),
+    Code("DG117", E, "", "control or bidirectional-override character in a text"),
+    Code("DG118", E, "", "a notice, page or PDF would exceed its size limit"),
     # DG2xx: JSON Schema
     Code("DG201", E, "", "unknown key"),
     Code("DG202", E, "", "required key missing"),
