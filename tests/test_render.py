@@ -62,24 +62,27 @@ def test_a_template_or_asset_that_is_a_link_is_refused_unread(
         assert "SECRET" not in repr(result.report.findings)
 
 
-def test_bundled_assets_reach_the_pdfs_but_a_linked_one_does_not(
-    project: Path, tmp_path: Path
-) -> None:
+def test_the_pdf_fetcher_reads_no_asset_through_a_link(project: Path, tmp_path: Path) -> None:
+    """WeasyPrint asks for `assets/...` itself; a linked assets folder or file is refused."""
+    from dsgvo_gen.checker import check_project
+    from dsgvo_gen.pdf import render_pdf
+    from dsgvo_gen.render import Renderer
+
     templates = own_templates(project)
-    css = templates / "assets" / "style.css"
-    elsewhere = tmp_path / "print.css"
-    elsewhere.write_text("body { color: red }")
-    (templates / "assets" / "print.css").symlink_to(elsewhere)
-    base = templates / "base.html"
-    base.write_text(
-        base.read_text().replace(
-            "</head>", '<link rel="stylesheet" href="{{ rel(\'assets/print.css\') }}"></head>', 1
-        )
-    )
-    result = build(project, today=TODAY)
-    assert not result.written
-    assert "DG113" in {f.code for f in result.report.findings}, result.report.sorted()
-    assert css.is_file()
+    elsewhere = tmp_path / "elsewhere"
+    (templates / "assets").rename(elsewhere)
+    (templates / "assets").symlink_to(elsewhere)  # every file there would be "in assets/"
+    checked = check_project(project, today=TODAY)
+    assert checked.config is not None
+    source = next(Renderer(checked.config, checked.providers, templates).pdf_sources())
+    rendered = render_pdf(source, templates)
+    refused = [p.message for p in rendered.problems if p.code == "DG113"]
+    assert any("style.css" in message for message in refused), rendered.problems
+    (templates / "assets").unlink()
+    (templates / "assets").mkdir()
+    (templates / "assets" / "style.css").symlink_to(elsewhere / "style.css")  # a linked file
+    rendered = render_pdf(source, templates)
+    assert any("style.css" in p.message for p in rendered.problems if p.code == "DG113")
 
 
 def test_templates_run_in_the_sandbox(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
