@@ -184,7 +184,12 @@ def test_ctrl_c_exits_130_and_keeps_the_site(project: Path) -> None:
     with subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
     ) as build:
-        time.sleep(2.5)  # inside the PDF build: importing WeasyPrint alone takes ~0.5 s
+        # Inside the PDF build: the pages are staged (the stylesheet comes last), and the
+        # PDFs take a second or more (importing WeasyPrint alone takes ~0.5 s).
+        deadline = time.monotonic() + 60
+        while not list(project.glob(".site.new-*/assets/style.css")):
+            assert time.monotonic() < deadline and build.poll() is None, "no PDF phase seen"
+            time.sleep(0.02)
         build.send_signal(signal.SIGINT)
         out, err = build.communicate(timeout=60)
     assert build.returncode == 130, (out, err)
