@@ -158,7 +158,8 @@ def check_site_folder(out: Path, project: Path) -> Path:
         return target
     raise UnsafePath(
         f"refusing to replace {out}: it is not empty and not a site dsgvo-gen built "
-        f"(it has no {SITE_MARKER} file); choose a new or an empty folder"
+        f"(it has no {SITE_MARKER} file); choose a new or an empty folder, or delete this "
+        "one yourself if an older dsgvo-gen made it"
     )
 
 
