@@ -35,6 +35,7 @@ def test_formatters_escape_control_and_bidi_characters_in_paths_and_messages() -
         ("de: Videoberatung", 'de: "Video\\u202Eberatung"'),
         ("en: Video counselling", 'en: "Video\\tcounselling\\x85"'),
         ("legal_name: Beispiel Video GmbH", 'legal_name: "Beispiel\\u2067 Video GmbH"'),
+        ("en: Operational security", "en: Operational \u202esecurity"),  # raw, not escaped
     ],
 )
 def test_control_and_bidi_characters_in_descriptor_texts_are_findings(

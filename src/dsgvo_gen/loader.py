@@ -283,7 +283,8 @@ def load_bytes(raw: bytes, path: Path, display: str) -> tuple[Document | None, l
     text = text.removeprefix("\ufeff")
     composer = _Composer(path, display)
     document = composer.compose(text)
-    if document is not None:
+    # Without such a character in the file and without escapes, no value can hold one.
+    if document is not None and ("\\" in text or UNSAFE_CHARACTERS.search(text)):
         composer.findings.extend(_unsafe_characters(document, document.data))
     return document, composer.findings
 
