@@ -71,3 +71,18 @@ def test_line_breaks_and_tabs_in_texts_stay_allowed(project: Path) -> None:
     text = descriptor.read_text()
     descriptor.write_text(text.replace("de: Videoberatung", 'de: "Video-\\nberatung\\tim Netz"'))
     assert check(project, today=TODAY).findings == []
+
+
+def test_control_characters_in_a_projects_labels_never_reach_standard_output(
+    project: Path,
+) -> None:
+    from tests.conftest import own_templates
+
+    labels = own_templates(project) / "labels" / "de.yaml"
+    text = labels.read_text()
+    labels.write_text(text.replace('"Verantwortlicher"', '"Verantwortlicher\\e]0;owned\\a"', 1))
+    assert text != labels.read_text()
+    result = CliRunner().invoke(main, ["--project", str(project), "export", "--format",
+                                       "ropa-csv", "--today", TODAY.isoformat()])  # fmt: skip
+    assert result.exit_code == 1 and "DG111" in result.output
+    assert "\x1b" not in result.output and "\x07" not in result.output
