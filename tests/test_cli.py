@@ -184,10 +184,61 @@ def test_ctrl_c_exits_130_and_keeps_the_site(project: Path) -> None:
     with subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
     ) as build:
-        time.sleep(2.5)  # inside the PDF build: importing WeasyPrint alone takes ~0.5 s
+        # Inside the build: its staging folder is there (a fixed sleep raced a fast machine).
+        deadline = time.monotonic() + 60
+        while not [p for p in project.iterdir() if p.name.startswith(".site.new-")]:
+            assert time.monotonic() < deadline and build.poll() is None, "no build started"
+            time.sleep(0.02)
         build.send_signal(signal.SIGINT)
         out, err = build.communicate(timeout=60)
     assert build.returncode == 130, (out, err)
     assert "Traceback" not in err and "interrupted" in err
     assert not (project / "site").exists()
     assert not [p for p in project.iterdir() if p.name.startswith(".site.")]
+
+
+def test_a_command_in_a_subfolder_finds_the_project_upwards(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Like git: `dsgvo-gen check` typed in providers/ checks the project above it."""
+    (project / "providers" / "full-video.yaml").write_text(
+        (project / "providers" / "full-video.yaml")
+        .read_text()
+        .replace("country: DE", "country: Germany", 1)
+    )
+    monkeypatch.chdir(project / "providers")
+    code, out = run("check", "--today", "2026-11-21")
+    assert code == 1, out
+    assert out.splitlines()[0].startswith("full-video.yaml:21:12: error[DG205] 'Germany'")
+    assert "dsgvo-gen init" not in out
+    monkeypatch.chdir(project / "providers")
+    code, out = run("new", "acme-meet")
+    assert code == 0 and (project / "providers" / "acme-meet.yaml").is_file(), out
+
+
+def test_without_a_project_anywhere_check_advises_init(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "deeper").mkdir()
+    monkeypatch.chdir(tmp_path / "deeper")
+    code, out = run("check")
+    assert code == 1 and "error[DG110]" in out and "dsgvo-gen init" in out
+
+
+def test_init_inside_a_project_needs_a_directory(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(project / "providers")
+    code, out = run("init")
+    assert code == 1 and "inside the project" in out and "dsgvo-gen init DIRECTORY" in out
+    assert sorted(p.name for p in (project / "providers").iterdir()) == ["full-video.yaml"]
+    code, out = run("init", "../../elsewhere")
+    assert code == 0 and (project.parent / "elsewhere" / "dsgvo-gen.yaml").is_file(), out
+
+
+def test_init_without_a_directory_makes_the_current_folder_a_project(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out = run("init")
+    assert code == 0 and (tmp_path / "dsgvo-gen.yaml").is_file(), out

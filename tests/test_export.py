@@ -118,8 +118,8 @@ def test_csv_round_trips_with_a_cell_per_column_on_every_row() -> None:
 def test_csv_carries_every_art_30_element(project: Path) -> None:
     rows = csv_rows(exported(project, "ropa-csv", "en"))
     row = dict(zip(rows[0], rows[1], strict=True))
-    assert row["Controller"].startswith("Test-Support GmbH (Beispiel)\nTeststraße 1")
-    assert row["Data protection officer"] == "Dana Beispiel\ndsb@test-support.example"
+    assert row["Controller"].startswith("Test-Support GmbH\nTeststraße 1")
+    assert row["Data protection officer"] == "Dana Beispiel\ndsb@test-support.test"
     assert row["Legal basis"] == "Consent (Art. 6(1)(a) GDPR)\nExplicit consent (Art. 9(2)(a) GDPR)"
     assert row["Categories of data subjects"] == "Clients seeking counselling"
     assert (

@@ -39,6 +39,7 @@ CODES: dict[str, Code] = _catalogue(
     Code("DG113", E, "", "a PDF asked for a resource outside the assets folder (refused)"),
     Code("DG114", W, "", "WeasyPrint warned while rendering a PDF"),
     Code("DG115", E, "", "a PDF cannot be rendered"),
+    Code("DG118", W, "", "file in providers/ ignored: descriptors end in .yaml"),
     # DG2xx: JSON Schema
     Code("DG201", E, "", "unknown key"),
     Code("DG202", E, "", "required key missing"),
@@ -58,6 +59,7 @@ CODES: dict[str, Code] = _catalogue(
     Code("DG309", E, "Art. 13(2)(f) GDPR", "automated decision-making not stated"),
     Code("DG310", E, "Art. 13(2)(c) GDPR", "consent is a legal basis but no withdrawal text"),
     Code("DG311", E, "Art. 13(1)(a), Art. 27 GDPR", "representative missing"),
+    Code("DG312", W, "Art. 13(1)(a) GDPR", "the controller is the invented example"),
     # DG4xx: consistency
     Code("DG401", E, "Art. 45 GDPR", "DPF mechanism for a country or controller it cannot cover"),
     Code("DG402", E, "Art. 45 GDPR", "adequacy claimed for a country without adequacy decision"),

@@ -73,6 +73,8 @@ class Report:
     """Every finding of one run, in a stable order."""
 
     findings: list[Finding] = field(default_factory=list)
+    #: What the user should know about the run itself, e.g. checks that could not run yet.
+    notes: list[str] = field(default_factory=list)
 
     def extend(self, findings: Iterable[Finding]) -> None:
         self.findings.extend(findings)
@@ -103,7 +105,8 @@ def display_path(path: Path, base: Path) -> str:
         return path.as_posix()
 
 
-def format_text(report: Report) -> str:
+def format_text(report: Report, *, summary: bool = True) -> str:
+    """One line per finding; with `summary`, the notes and the counts after them."""
     lines = []
     for f in report.sorted():
         article = f" ({f.article})" if f.article else ""
@@ -111,9 +114,11 @@ def format_text(report: Report) -> str:
             f"{printable(f.path)}:{f.line}:{f.column}: {f.severity.value}[{f.code}] "
             f"{printable(f.message)}{article}"
         )
-    summary = f"{report.errors} error(s), {report.warnings} warning(s)"
-    lines.append(summary if lines else f"no findings: {summary}")
-    return "\n".join(lines)
+    if not summary:
+        return "\n".join(lines)
+    counts = f"{report.errors} error(s), {report.warnings} warning(s)"
+    notes = [f"note: {printable(note)}" for note in report.notes]
+    return "\n".join([*lines, *notes, counts if lines else f"no findings: {counts}"])
 
 
 def format_json(report: Report) -> str:
@@ -121,6 +126,7 @@ def format_json(report: Report) -> str:
         "findings": [f.as_dict() for f in report.sorted()],
         "errors": report.errors,
         "warnings": report.warnings,
+        "notes": report.notes,
     }
     return json.dumps(payload, ensure_ascii=False, indent=2)
 
@@ -147,6 +153,7 @@ def format_github(report: Report) -> str:
         article = f" ({f.article})" if f.article else ""
         message = _github_escape(printable(f.message) + article)
         lines.append(f"::{f.severity.value} {props}::{message}")
+    lines.extend(f"::notice::{_github_escape(printable(note))}" for note in report.notes)
     return "\n".join(lines)
 
 

@@ -87,6 +87,12 @@ class Text:
     def all_values(self) -> tuple[str, ...]:
         return (self.plain,) if self.plain is not None else tuple(v for _, v in self.entries)
 
+    def located(self) -> tuple[tuple[JsonPath, str], ...]:
+        """Every value with its own path: a finding about the English text points at `en:`."""
+        if self.plain is not None:
+            return ((self.at, self.plain),)
+        return tuple(((*self.at, lang), value) for lang, value in self.entries)
+
 
 def _sources(value: Any) -> tuple[str, ...]:
     if value is None:

@@ -37,13 +37,14 @@ def check(
     folders), only those. Exit code 0: fine; 1: errors (or warnings with --strict).
     """
     from dsgvo_gen.checker import check as run_check
-    from dsgvo_gen.findings import FORMATTERS
+    from dsgvo_gen.findings import FORMATTERS, format_text
 
     opts = options(ctx)
     report = run_check(opts.project, paths, today=today)
-    output = FORMATTERS[output_format](report)
-    if opts.quiet and output_format == "text":
-        output = "\n".join(output.splitlines()[:-1])
+    if output_format == "text":
+        output = format_text(report, summary=not opts.quiet)
+    else:
+        output = FORMATTERS[output_format](report)
     if output:
         click.echo(output)
     ctx.exit(report.exit_code(strict=strict))
