@@ -195,3 +195,22 @@ def test_published_site_needs_no_scripts_styles_or_directory_listings(tmp_path: 
             elif href and not href.startswith(("mailto:", "#")):
                 target = (page.parent / href.split("#")[0]).resolve()
                 assert target.is_file(), (page.name, href)  # a file, never a folder to list
+
+
+def test_an_unstated_feature_is_published_as_unknown_never_as_no(project: Path) -> None:
+    descriptor = project / "providers" / "full-video.yaml"
+    text = descriptor.read_text()
+    for line in ("  transport_encryption: true\n", "  end_to_end_encryption: always\n",
+                 "  time_limit: PT1H\n"):  # fmt: skip
+        key = line.split(":")[0]
+        text = text.replace(line, f"{key}: null\n")
+    descriptor.write_text(text)
+    result = build(project, today=TODAY, pdf=False)
+    assert result.written and {f.code for f in result.report.findings} == {"DG520"}
+    for lang, unknown, no in (("de", "unbekannt", "nein"), ("en", "unknown", "no")):
+        notice = (project / "site" / lang / "providers" / "full-video.html").read_text()
+        for label in ("transport_encryption", "end_to_end_encryption", "time_limit"):
+            said = f"{labels(bundled_dir('templates'), lang)['features.' + label]}: "
+            assert f"{said}{unknown}" in notice and f"{said}{no}" not in notice, label
+        overview = (project / "site" / lang / "index.html").read_text()
+        assert overview.count(f'<span class="unknown">{unknown}</span>') == 3  # marked

@@ -242,3 +242,15 @@ def test_init_without_a_directory_makes_the_current_folder_a_project(
     monkeypatch.chdir(tmp_path)
     code, out = run("init")
     assert code == 0 and (tmp_path / "dsgvo-gen.yaml").is_file(), out
+
+
+def test_the_shipped_example_builds_with_a_warning_that_strict_refuses(tmp_path: Path) -> None:
+    """The README's first command builds the invented example; --strict (CI) refuses it."""
+    args = ["--project", str(ROOT), "build", "--no-pdf", "--today", "2026-11-21"]
+    code, out = run(*args, "--out", str(tmp_path / "site"))
+    assert code == 0, out
+    assert "dsgvo-gen.yaml:14:3: warning[DG312] the controller is the invented example" in out
+    page = (tmp_path / "site" / "de" / "providers" / "zoom.html").read_text()
+    assert 'class="example-warning' in page  # and every page says so
+    code, out = run(*args, "--strict", "--out", str(tmp_path / "strict"))
+    assert code == 1 and "DG312" in out and not (tmp_path / "strict").exists()

@@ -14,8 +14,9 @@ DRAFTS = ROOT / "providers" / "drafts"
 DRAFT_GAPS = {
     "jitsi-meet-jit-si": {"DG413"},
     "jitsi-brave-talk": {"DG413"},
-    "rooms-chat": {"DG403", "DG507"},
-    "red-connect": {"DG403"},
+    # time_limit null: no source states a limit, or its absence (shown as unknown).
+    "rooms-chat": {"DG403", "DG507", "DG520"},
+    "red-connect": {"DG403", "DG520"},
 }
 
 MISSION = {

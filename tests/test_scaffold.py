@@ -29,6 +29,7 @@ FILL_IN_A_FACT = {
     "DG501": "a block of facts without its source",
     "DG506": "the placeholder source is not cited yet",
     "DG507": "a TODO where a fact, a URL or a source title belongs",
+    "DG520": "a feature not stated yet (null: unknown, never a guessed no)",
 }
 PROJECT_FILES = [
     ".gitignore",
@@ -190,7 +191,9 @@ def test_new_from_the_command_line(tmp_path: Path) -> None:
                     "remote-control")  # fmt: skip
     assert code == 0 and "acme-support.yaml" in out
     data = yaml.safe_load((tmp_path / "providers" / "acme-support.yaml").read_text())
-    assert data["features"]["remote_control"] is True
+    assert data["category"] == "remote-control"
+    # No default is a fact: every feature is unknown until the user states it.
+    assert set(data["features"].values()) == {None}
 
 
 @pytest.mark.parametrize("bad_id", ["Zoom", "-zoom", "zoom_meet", "../zoom", "z" * 64, ""])

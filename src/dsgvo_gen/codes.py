@@ -90,6 +90,7 @@ CODES: dict[str, Code] = _catalogue(
     Code(
         "DG507", E, "Art. 5(1)(a), 12(1) GDPR", "placeholder instead of a fact (TODO, unknown, ...)"
     ),
+    Code("DG520", W, "", "feature not stated (null: unknown)"),
     # DG6xx: languages
     Code("DG601", E, "Art. 12(1) GDPR", "text missing a configured language"),
     Code("DG602", W, "Art. 12(1) GDPR", "plain string where a translated text is expected"),

@@ -20,6 +20,12 @@ from dsgvo_gen.model import Duration
 
 _UNITS = ("years", "months", "weeks", "days", "hours", "minutes", "seconds")
 _UNIT_LABELS = ("year", "month", "week", "day", "hour", "minute", "second")
+# Label keys of the features whose value is a choice: features.e2ee_always, ...
+_FEATURE_PREFIXES = {
+    "end_to_end_encryption": "e2ee_",
+    "peer_to_peer": "p2p_",
+    "guest_cost": "cost_",
+}
 
 
 class Labels:
@@ -52,6 +58,18 @@ class Labels:
         if len(parts) > 1:
             return ", ".join(parts[:-1]) + f" {self['duration.and']} {parts[-1]}"
         return parts[0] if parts else "0"
+
+    def feature(self, key: str, value: object) -> str:
+        """A feature's value in words: yes/no, a choice, a duration, or unknown (None)."""
+        if value is None:
+            return str(self["features.unknown"])
+        if isinstance(value, bool):
+            return str(self["features.yes" if value else "features.no"])
+        if isinstance(value, Duration):
+            return self.duration(value)
+        if key == "time_limit":  # NO_LIMIT
+            return str(self["features.no_limit"])
+        return str(self[f"features.{_FEATURE_PREFIXES[key]}{value}"])
 
     def date(self, value: date) -> str:
         return str(format_date(value, format="long", locale=self.lang))

@@ -143,26 +143,41 @@ class Operator:
     at: JsonPath
 
 
+#: The features the overview compares, in its order; None in any of them means unknown.
+FEATURE_KEYS = (
+    "secret_link", "password", "waiting_room", "transport_encryption", "end_to_end_encryption",
+    "peer_to_peer", "screen_sharing", "chat", "remote_control", "file_transfer",
+    "guest_needs_account", "guest_cost", "time_limit", "recording_available",
+)  # fmt: skip
+NO_LIMIT = "none"  # time_limit: the service sets no limit (None: not known)
+
+
 @dataclass(frozen=True)
 class Features:
-    secret_link: bool
-    password: bool
-    waiting_room: bool
-    transport_encryption: bool
-    end_to_end_encryption: str
-    peer_to_peer: str
-    screen_sharing: bool
-    chat: bool
-    remote_control: bool
-    file_transfer: bool
-    guest_needs_account: bool
-    guest_cost: str
-    time_limit: Duration | None
-    recording_available: bool
+    """What the overview compares. None is "not stated": shown as unknown, never as no."""
+
+    secret_link: bool | None
+    password: bool | None
+    waiting_room: bool | None
+    transport_encryption: bool | None
+    end_to_end_encryption: str | None
+    peer_to_peer: str | None
+    screen_sharing: bool | None
+    chat: bool | None
+    remote_control: bool | None
+    file_transfer: bool | None
+    guest_needs_account: bool | None
+    guest_cost: str | None
+    time_limit: Duration | str | None  # a duration, NO_LIMIT, or None
+    recording_available: bool | None
     notes: Text | None
     sources: tuple[str, ...]
     unverified: str | None
     at: JsonPath
+
+    def unknown(self) -> tuple[str, ...]:
+        """The features not stated yet."""
+        return tuple(key for key in FEATURE_KEYS if getattr(self, key) is None)
 
 
 @dataclass(frozen=True)
@@ -381,12 +396,9 @@ def build_provider(raw: dict[str, Any], path: str) -> Provider:
             Text.maybe(op.get("joint_arrangement"), ("operator", "joint_arrangement")),
             _sources(op.get("source")), op.get("unverified"), ("operator",)),
         features=Features(
-            **{k: ft[k] for k in (
-                "secret_link", "password", "waiting_room", "transport_encryption",
-                "end_to_end_encryption", "peer_to_peer", "screen_sharing", "chat",
-                "remote_control", "file_transfer", "guest_needs_account", "guest_cost",
-                "recording_available")},
-            time_limit=_duration(ft["time_limit"]),
+            **{k: ft[k] for k in FEATURE_KEYS if k != "time_limit"},
+            time_limit=ft["time_limit"] if ft["time_limit"] == NO_LIMIT
+            else _duration(ft["time_limit"]),
             notes=Text.maybe(ft["notes"], ("features", "notes")),
             sources=_sources(ft.get("source")), unverified=ft.get("unverified"),
             at=("features",)),

@@ -103,13 +103,14 @@ def _pattern_of(path: JsonPath) -> tuple[str, ...]:
 
 
 def _leaf_errors(error: ValidationError) -> Iterator[ValidationError]:
-    """For `anyOf` (value or null), the error of the branch the user meant."""
+    """For `anyOf` (a value, or null), the errors of the first branch the user meant."""
     if error.validator != "anyOf" or not error.context:
         yield error
         return
     meant = [e for e in error.context if e.validator != "type"]
     if meant:
-        yield from meant
+        branch = meant[0].relative_schema_path[0]
+        yield from (e for e in meant if e.relative_schema_path[0] == branch)
     else:
         yield error
 
@@ -148,7 +149,7 @@ def _findings_for(error: ValidationError, doc: Document, kind: Kind) -> Iterator
             )
             yield doc.finding(at, "DG505", msg)
             return
-        choices = [str(c) for c in expected_value]
+        choices = [str(c) for c in expected_value if c is not None]  # null: said elsewhere
         hint = did_you_mean(str(instance), choices)
         msg = f"{_describe(instance)} is not allowed (allowed: {', '.join(choices)}){hint}"
         yield doc.finding(at, "DG204", msg)

@@ -11,6 +11,7 @@ from dsgvo_gen.config import Config, example_controller
 from dsgvo_gen.findings import Finding, quote
 from dsgvo_gen.loader import Document, JsonPath
 from dsgvo_gen.model import Provider
+from dsgvo_gen.resources import load_schema
 from dsgvo_gen.rules import Context, config_rule, descriptor_rule
 from dsgvo_gen.rules.consistency import DPF_MECHANISMS
 
@@ -177,6 +178,27 @@ def no_config_placeholders(config: Config, doc: Document, ctx: Context) -> Itera
         if problem:
             what = _CONFIG_WORDS.get(key, key)
             yield doc.finding(at, "DG507", f"{problem}: put in your organisation's own {what}")
+
+
+def _feature_choices(key: str) -> str:
+    node = load_schema("provider")["definitions"]["features"]["properties"][key]
+    if key == "time_limit":
+        return "a duration such as PT40M, or none"
+    if "enum" in node:
+        return " or ".join(str(v) for v in node["enum"] if v is not None)
+    return "true or false"
+
+
+@descriptor_rule("DG520")
+def features_stated(p: Provider, doc: Document, ctx: Context) -> Iterator[Finding]:
+    # null is honest while a fact is unknown, and shown as such; a user should still state
+    # each one, since the overview exists to compare them.
+    for key in p.features.unknown():
+        yield doc.finding(
+            ("features", key), "DG520",
+            f"{key} is not stated (null), so the notice and the overview say 'unknown': look it "
+            f"up in a source and set {_feature_choices(key)}",
+        )  # fmt: skip
 
 
 @descriptor_rule("DG506")
