@@ -1,8 +1,7 @@
 """The built site in a real browser: Debian's Chromium, driven by Playwright.
 
 The site is served on 127.0.0.1; every request the pages make is recorded and
-must stay there. Chromium comes from Debian (setup.sh), never from Playwright's
-own download, and axe-core from npm (package-lock.json).
+must stay there. The browser and axe-core: tests/browsing.py.
 """
 
 from __future__ import annotations
@@ -17,19 +16,14 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from playwright.sync_api import Browser, Page, Request, sync_playwright
+from playwright.sync_api import Browser, Page, Request
 from pypdf import PdfReader
 
 from dsgvo_gen.builder import build
+from tests.browsing import serious_violations
 from tests.conftest import DATA, FIXTURE_PROJECT, ROOT, TODAY
 
-CHROMIUM = "/usr/bin/chromium"
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 HOSTILE = {
     "text: {de: Videoberatung, en: Video counselling}": (
         "text: {de: '<script>window.pwned=1</script> <img src=x onerror=\"window.pwned=2\">',"
@@ -79,14 +73,6 @@ def site(served: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str
     server.server_close()
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as pw:
-        instance = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
-
-
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(bypass_csp=False)
@@ -134,6 +120,7 @@ def test_every_page_and_link_works_and_nothing_leaves_localhost(
         f"{site}/{p.relative_to(served).as_posix()}"
         for pattern in ("*.html", "*.pdf")
         for p in (served / "shipped").rglob(pattern)
+        if p.parent.name != "embed"  # fragments for other websites: tests/test_embed.py
     }
     assert seen == pages  # every page is reachable by links, and no link is broken
     hosts = {urlparse(u).hostname for u in requested}
@@ -174,14 +161,8 @@ def test_no_serious_accessibility_violations(site: str, browser: Browser, path: 
     context = browser.new_context(bypass_csp=True)
     tab = context.new_page()
     tab.goto(f"{site}/shipped/{path}")
-    tab.add_script_tag(path=str(AXE))
-    result = tab.evaluate("async () => await axe.run(document)")
+    serious = serious_violations(tab)
     context.close()
-    serious = [
-        f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)"
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
     assert serious == []
 
 

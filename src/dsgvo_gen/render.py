@@ -26,7 +26,7 @@ from dsgvo_gen.model import Provider, Text
 from dsgvo_gen.reference import reference
 from dsgvo_gen.resources import bundled_dir
 
-ASSETS = ("style.css",)
+ASSETS = ("style.css", "embed.css")
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,14 @@ def _pages(providers: list[Provider]) -> Iterator[Page]:
         yield Page("notice.html", f"providers/{p.id}.html", {"p": p})
         if p.consent is not None:
             yield Page("consent.html", f"consent/{p.id}.html", {"p": p})
+
+
+def _fragments(providers: list[Provider]) -> Iterator[Page]:
+    """The notices and consent forms as fragments to paste into another website."""
+    for p in providers:
+        yield Page("embed.html", f"embed/{p.id}.html", {"p": p})
+        if p.consent is not None:
+            yield Page("embed-consent.html", f"embed/{p.id}-consent.html", {"p": p})
 
 
 def _relative(from_page: str) -> Callable[[str], str]:
@@ -135,7 +143,8 @@ class Renderer:
         }
 
     def _site_url(self, rel: Callable[[str], str], medium: str) -> Callable[[str], str]:
-        """Links to other site pages: relative on screen; on paper absolute or none."""
+        """Links to other site pages: relative on screen; on paper and in fragments for other
+        websites absolute (with site.base_url) or none."""
         if medium == "screen":
             return rel
         base = self.config.base_url
@@ -157,6 +166,9 @@ class Renderer:
             for page in _pages(self.providers):
                 path = f"{lang}/{page.path}"
                 yield path, self.render(page, lang, path, pdf_links=pdf_links)
+            for page in _fragments(self.providers):
+                path = f"{lang}/{page.path}"
+                yield path, self.render(page, lang, path, pdf_links=pdf_links, medium="embed")
         landing = Page("landing.html", "index.html", {})
         yield (
             "index.html",
