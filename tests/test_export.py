@@ -3,7 +3,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -320,11 +319,27 @@ def test_api_unknown_format_is_a_value_error(project: Path) -> None:
         export(project, "xlsx", today=TODAY)
 
 
-def test_own_labels_without_ropa_entries_are_a_finding(project: Path) -> None:
-    own = project / "templates"
-    shutil.copytree(bundled_dir("templates"), own)
-    catalogue = own / "labels" / "de.yaml"
-    catalogue.write_text(catalogue.read_text().split("\nropa:")[0] + "\n")
+def test_own_labels_change_only_their_keys(project: Path) -> None:
+    """A project's catalogue with one label: the export uses it, the rest stays bundled."""
+    (project / "templates" / "labels").mkdir(parents=True)
+    (project / "templates" / "labels" / "de.yaml").write_text(
+        'ropa:\n  columns:\n    controller: "Verantwortliche Stelle"\n'
+    )
+    result = run("export", "--format", "ropa-csv", "--today", "2026-11-21", project=project)
+    assert result.exit_code == 0, result.stderr
+    header = result.stdout.splitlines()[0]
+    assert "Verantwortliche Stelle" in header and "Datenschutzbeauftragter" in header
+
+
+def test_a_broken_own_catalogue_is_a_finding_at_its_line(project: Path) -> None:
+    (project / "templates" / "labels").mkdir(parents=True)
+    (project / "templates" / "labels" / "de.yaml").write_text(
+        'ropa:\n  colums:\n    controller: "Verantwortliche Stelle"\n'
+    )
     result = run("export", "--format", "ropa-csv", "--today", "2026-11-21", project=project)
     assert result.exit_code == 1
-    assert "error[DG111] label 'ropa.columns.controller' is missing" in result.stderr
+    assert (
+        "templates/labels/de.yaml:2:3: error[DG111] unknown label 'ropa.colums'; did you "
+        "mean 'columns'?" in result.stderr
+    )
+    assert "Finding(" not in result.stderr

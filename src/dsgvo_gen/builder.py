@@ -17,10 +17,12 @@ from typing import TYPE_CHECKING
 from jinja2 import TemplateError, TemplateSyntaxError
 
 from dsgvo_gen import libc
+from dsgvo_gen.branding import read_logo
 from dsgvo_gen.checker import Project, check_project
 from dsgvo_gen.findings import Finding, Report, Severity, display_path
+from dsgvo_gen.i18n import CatalogueError
 from dsgvo_gen.render import PdfSource, Renderer
-from dsgvo_gen.resources import templates_for
+from dsgvo_gen.resources import Templates, templates_for
 from dsgvo_gen.writer import Staging, WriteError, write_file
 
 if TYPE_CHECKING:
@@ -47,12 +49,17 @@ class UnknownSelection(ValueError):  # noqa: N818 - a usage error, named for the
     """`pdf` was asked for a provider id or language the project does not have."""
 
 
-def _template_finding(err: TemplateError | KeyError | ValueError, templates: Path) -> Finding:
+def _template_findings(
+    err: TemplateError | KeyError | ValueError, templates: Templates
+) -> list[Finding]:
+    if isinstance(err, CatalogueError):
+        return err.findings
     if isinstance(err, TemplateSyntaxError):
         where = err.filename or err.name or "templates"
-        return Finding(display_path(Path(where), Path.cwd()), err.lineno or 1, 1, "DG111",
-                       err.message or str(err))  # fmt: skip
-    return Finding(display_path(templates, Path.cwd()), 1, 1, "DG111", str(err).strip("'\""))
+        return [Finding(display_path(Path(where), Path.cwd()), err.lineno or 1, 1, "DG111",
+                        err.message or str(err))]  # fmt: skip
+    where = display_path(templates.base, Path.cwd())
+    return [Finding(where, 1, 1, "DG111", str(err).strip("'\""))]
 
 
 def _give_back_memory() -> None:
@@ -69,25 +76,28 @@ def _give_back_memory() -> None:
 _FAILURES = (WriteError, TemplateError, KeyError, ValueError, BrokenProcessPool)
 
 
-def _failure(err: BaseException, target: Path, templates: Path) -> Finding:
+def _failure(err: BaseException, target: Path, templates: Templates) -> list[Finding]:
     if isinstance(err, WriteError):
-        return Finding(display_path(target, Path.cwd()), 1, 1, "DG112", str(err))
+        return [Finding(display_path(target, Path.cwd()), 1, 1, "DG112", str(err))]
     if isinstance(err, BrokenProcessPool):
         message = "a PDF worker process died (out of memory?); nothing was changed"
-        return Finding(display_path(templates, Path.cwd()), 1, 1, "DG115", message)
+        return [Finding(display_path(templates.base, Path.cwd()), 1, 1, "DG115", message)]
     assert isinstance(err, TemplateError | KeyError | ValueError)
-    return _template_finding(err, templates)
+    return _template_findings(err, templates)
 
 
-def _renderer(project: Project, templates: Path) -> Renderer:
-    assert project.config is not None
-    return Renderer(project.config, project.providers, templates)
+def _renderer(project: Project, templates: Templates) -> Renderer:
+    config = project.config
+    assert config is not None
+    # check has read the logo already (DG119); reading it again is what gets published.
+    logo = read_logo(project.root, config.logo) if config.logo else None
+    return Renderer(config, project.providers, templates, logo)
 
 
 def _pdfs(
     sources: Iterator[PdfSource],
     total: int,
-    templates: Path,
+    templates: Templates,
     cache_root: Path | None,
     jobs: int | None,
     progress: Progress | None,
@@ -131,8 +141,8 @@ def _pdfs(
         cache.prune()
 
 
-def _pdf_findings(rendered: RenderedPdf, templates: Path) -> list[Finding]:
-    where = display_path(templates / f"{rendered.source.kind}.html", Path.cwd())
+def _pdf_findings(rendered: RenderedPdf, templates: Templates) -> list[Finding]:
+    where = display_path(templates.find(f"{rendered.source.kind}.html"), Path.cwd())
     return [
         Finding(where, 1, 1, problem.code, f"{rendered.source.path}: {problem.message}")
         for problem in rendered.problems
@@ -166,7 +176,7 @@ def build(
         renderer = _renderer(project, templates)
         count = renderer.pdf_count() if pdf else 0
     except (TemplateError, KeyError, ValueError) as err:
-        report.extend([_template_finding(err, templates)])
+        report.extend(_template_findings(err, templates))
         return BuildResult(report, target, 0)
     from dsgvo_gen.cache import CACHE_DIR
 
@@ -191,7 +201,7 @@ def build(
                 return result  # leaving the block drops the staging folder
             stage.commit()
     except _FAILURES as err:  # the print HTML renders lazily, so template errors come here too
-        report.extend([_failure(err, target, templates)])
+        report.extend(_failure(err, target, templates))
         return result
     result.pages, result.pdfs = stage.files - count, count
     return result
@@ -233,7 +243,7 @@ def make_pdfs(
         count = renderer.pdf_count(ids or None, langs or None)
         sources = renderer.pdf_sources(ids or None, langs or None)
     except (TemplateError, KeyError, ValueError) as err:
-        report.extend([_template_finding(err, templates)])
+        report.extend(_template_findings(err, templates))
         return BuildResult(report, target, 0)
     from dsgvo_gen.cache import CACHE_DIR
 
@@ -248,5 +258,5 @@ def make_pdfs(
                 write_file(target / rendered.source.path.removeprefix("pdf/"), rendered.pdf)
                 result.pdfs += 1
     except _FAILURES as err:
-        report.extend([_failure(err, target, templates)])
+        report.extend(_failure(err, target, templates))
     return result

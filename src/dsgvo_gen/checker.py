@@ -126,7 +126,7 @@ def check_project(
     project = Project(root, config)
     report = project.report
     report.extend(config_findings)
-    ctx = Context(config, today or date.today(), reference())
+    ctx = Context(config, today or date.today(), reference(), root)
     if config is not None and config_doc is not None:
         report.extend(run_config_rules(config, config_doc, ctx))
     elif config_doc is not None:

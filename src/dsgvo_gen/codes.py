@@ -40,6 +40,8 @@ CODES: dict[str, Code] = _catalogue(
     Code("DG114", W, "", "WeasyPrint warned while rendering a PDF"),
     Code("DG115", E, "", "a PDF cannot be rendered"),
     Code("DG118", W, "", "file in providers/ ignored: descriptors end in .yaml"),
+    Code("DG119", E, "", "logo cannot be published (missing, a link, too large, not an image)"),
+    Code("DG120", W, "", "accent colour too light for links on white (WCAG 2.1 AA)"),
     # DG2xx: JSON Schema
     Code("DG201", E, "", "unknown key"),
     Code("DG202", E, "", "required key missing"),

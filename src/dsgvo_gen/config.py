@@ -49,6 +49,10 @@ class Config:
     providers: tuple[str, ...] | None  # None: every descriptor in providers/
     review_max_age: Duration
     path: str
+    logo: str | None = None  # a path inside the project
+    accent_color: str | None = None  # a CSS hex colour
+    imprint_url: str | None = None  # the footer's links to the controller's own website
+    privacy_url: str | None = None
 
     @property
     def default_language(self) -> str:
@@ -77,6 +81,8 @@ def build_config(raw: dict[str, Any], path: str) -> Config:
         providers=None if providers == "all" else tuple(providers),
         review_max_age=Duration.parse(raw["review_max_age"]),
         path=path,
+        **{key: raw["site"].get(key) for key in (
+            "logo", "accent_color", "imprint_url", "privacy_url")},
     )  # fmt: skip
 
 

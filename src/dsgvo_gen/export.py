@@ -23,8 +23,8 @@ import yaml
 from dsgvo_gen import __version__
 from dsgvo_gen.checker import check_project
 from dsgvo_gen.config import Config, Contact
-from dsgvo_gen.findings import Finding, Report, display_path
-from dsgvo_gen.i18n import Labels, labels
+from dsgvo_gen.findings import Report
+from dsgvo_gen.i18n import CatalogueError, Labels, labels
 from dsgvo_gen.model import DataCategory, Features, Provider, Purpose
 from dsgvo_gen.reference import read_builtin, reference
 from dsgvo_gen.resources import templates_for
@@ -403,12 +403,10 @@ def export(
     if lang not in config.languages:
         raise UnknownLanguage(f"the project has no language {lang}; it has: "
                               f"{', '.join(config.languages)}")  # fmt: skip
-    templates = templates_for(root)
     try:
-        text = exporter(config, project.providers, labels(templates, lang))
-    except (KeyError, ValueError) as err:  # a project's own label catalogue lacks `ropa:`
-        where = display_path(templates / "labels" / f"{lang}.yaml", Path.cwd())
-        report.extend([Finding(where, 1, 1, "DG111", str(err).strip("'\""))])
+        text = exporter(config, project.providers, labels(templates_for(root), lang))
+    except CatalogueError as err:  # a project's own label catalogue is broken
+        report.extend(err.findings)
         return ExportResult(report, None)
     count = sum(len(p.processing.purposes) for p in project.providers)
     return ExportResult(report, text.encode("utf-8"), count)

@@ -152,7 +152,7 @@ def _left_open_until(lines: list[str], error_line: int) -> SyntaxHint | None:
     """
     candidates = (
         (number, found)
-        for number in range(min(error_line, len(lines)) - 1)
+        for number in range(min(error_line - 1, len(lines)))
         if (found := _left_open(lines[number])) is not None
     )
     # Each try parses the file again: a few tries, so that a hostile file stays cheap.

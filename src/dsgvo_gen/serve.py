@@ -23,6 +23,7 @@ from dsgvo_gen.builder import BuildResult, build
 from dsgvo_gen.checker import PROVIDERS_DIR
 from dsgvo_gen.config import CONFIG_NAME
 from dsgvo_gen.findings import display_path
+from dsgvo_gen.loader import load_file
 
 HOST = "127.0.0.1"  # a preview is for the person at this machine, never for the network
 POLL_SECONDS = 0.5
@@ -68,9 +69,17 @@ class _Server(ThreadingHTTPServer):
         pass
 
 
+def _logo(root: Path) -> list[Path]:
+    doc, _ = load_file(root / CONFIG_NAME, CONFIG_NAME)
+    site = doc.data.get("site") if doc is not None else None
+    logo = site.get("logo") if isinstance(site, dict) else None
+    return [root / logo] if isinstance(logo, str) and logo else []
+
+
 def watched_files(root: Path) -> list[Path]:
-    """What a build reads from the project: the config, the descriptors, own templates."""
-    files = [root / CONFIG_NAME, *sorted((root / PROVIDERS_DIR).glob("*.yaml"))]
+    """What a build reads from the project: the config, the descriptors, own templates,
+    the logo."""
+    files = [root / CONFIG_NAME, *sorted((root / PROVIDERS_DIR).glob("*.yaml")), *_logo(root)]
     templates = root / "templates"
     if templates.is_dir():
         files += sorted(p for p in templates.rglob("*") if p.is_file())

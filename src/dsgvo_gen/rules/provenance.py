@@ -139,7 +139,10 @@ def reserved_host(value: str) -> str | None:
     return host if host and _RESERVED_HOST.search(host) else None
 
 
-_CONFIG_WORDS = {"email": "e-mail address", "base_url": "address of the site", "title": "title"}
+_CONFIG_WORDS = {
+    "email": "e-mail address", "base_url": "address of the site",
+    "imprint_url": "imprint's address", "privacy_url": "privacy notice's address",
+}  # fmt: skip
 
 
 def _config_facts(config: Config) -> Iterator[tuple[JsonPath, str, str]]:
@@ -151,8 +154,9 @@ def _config_facts(config: Config) -> Iterator[tuple[JsonPath, str, str]]:
             value = getattr(contact, key, None)
             if value:
                 yield (section, key), key, value
-    if config.base_url:
-        yield ("site", "base_url"), "base_url", config.base_url
+    for key in ("base_url", "imprint_url", "privacy_url"):
+        if value := getattr(config, key):
+            yield ("site", key), key, value
     for at, value in config.site_title.located():
         yield at, "title", value
 
@@ -160,7 +164,7 @@ def _config_facts(config: Config) -> Iterator[tuple[JsonPath, str, str]]:
 def _config_placeholder(at: JsonPath, key: str, value: str, example: dict[str, str]) -> str | None:
     if at[0] == "controller" and example.get(key) == value:
         return f"{quote(value)} is the invented example controller's {_CONFIG_WORDS.get(key, key)}"
-    if key in ("email", "website", "base_url") and (host := reserved_host(value)):
+    if key.endswith(("email", "website", "_url")) and (host := reserved_host(value)):
         return f"{quote(value)} uses {host}, a domain reserved for examples (RFC 2606)"
     match = _PLACEHOLDER.search(value)
     return f"{placeholder_quote(value, match)} is a placeholder" if match else None
