@@ -10,7 +10,7 @@ import calendar
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, fields, is_dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import cached_property
 from typing import Any, Protocol
 
@@ -49,12 +49,31 @@ class Duration:
 
     def before(self, day: date) -> date:
         """The date this long before `day` (calendar months; time parts ignored)."""
-        month_index = day.year * 12 + day.month - 1 - self.years * 12 - self.months
+        return self._shift(day, -1)
+
+    def after(self, day: date) -> date:
+        """The date this long after `day` (calendar months; time parts ignored)."""
+        return self._shift(day, 1)
+
+    def last_day_within(self, day: date) -> date:
+        """The last day on which `day` is still no older than this: a check done on `day`
+        falls due then, and is stale (`day < self.before(today)`) from the next day on.
+        Months differ in length, so this can be a few days off `after(day)`."""
+        last = self.after(day)
+        while last > day and day < self.before(last):  # stale already: step back
+            last -= timedelta(days=1)
+        while last < date.max and not day < self.before(last + timedelta(days=1)):
+            last += timedelta(days=1)
+        return last
+
+    def _shift(self, day: date, sign: int) -> date:
+        month_index = day.year * 12 + day.month - 1 + sign * (self.years * 12 + self.months)
         year, month = divmod(month_index, 12)
-        year = max(year, 1)
+        year = min(max(year, 1), 9999)
         last = calendar.monthrange(year, month + 1)[1]
         shifted = date(year, month + 1, min(day.day, last))
-        return date.fromordinal(max(1, shifted.toordinal() - self.weeks * 7 - self.days))
+        ordinal = shifted.toordinal() + sign * (self.weeks * 7 + self.days)
+        return date.fromordinal(min(max(1, ordinal), date.max.toordinal()))
 
 
 @dataclass(frozen=True)
