@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from playwright.sync_api import Browser, Page, Request
+from playwright.sync_api import Browser, Page, Request, ViewportSize
 from pypdf import PdfReader
 
 from dsgvo_gen.builder import build
@@ -184,3 +184,40 @@ def test_screenshots_for_review(site: str, page: Page) -> None:
         target = ARTIFACTS / f"{name}.png"
         page.screenshot(path=str(target), full_page=True)
         assert target.stat().st_size > 10_000
+
+
+PHONE: ViewportSize = {"width": 390, "height": 844}
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["de/providers/teamviewer-quicksupport.html", "de/providers/windows-remote-desktop.html",
+     "de/index.html", "de/notice.html", "en/providers/jitsi-self-hosted.html", "index.html"],
+)  # fmt: skip
+def test_nothing_runs_off_a_phone_screen(site: str, page: Page, path: str) -> None:
+    """The H1 ("Datenschutzinformation: TeamViewer QuickSupport") once ran off a 390 px
+    screen; now it breaks, and no other part of a page makes it scroll sideways."""
+    page.set_viewport_size(PHONE)
+    page.goto(f"{site}/shipped/{path}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    box = page.locator("h1").bounding_box()
+    assert box is not None and box["x"] + box["width"] <= PHONE["width"]
+    assert page.evaluate(
+        "[...document.querySelectorAll('h1, h2, h3')].every(e => e.scrollWidth <= e.clientWidth)"
+    )
+
+
+def test_the_comparison_table_shows_that_it_scrolls(site: str, page: Page) -> None:
+    page.set_viewport_size(PHONE)
+    page.goto(f"{site}/shipped/de/index.html")
+    box = page.locator(".scroll")
+    assert box.evaluate("e => e.scrollWidth > e.clientWidth")  # more columns than fit...
+    assert page.locator(".scroll-hint").is_visible()  # ...and the page says so
+    assert "gradient" in box.evaluate("e => getComputedStyle(e).backgroundImage")  # edge shadow
+    criterion = page.locator("table.compare tbody th[scope=row]").first
+    before = criterion.bounding_box()
+    box.evaluate("e => { e.scrollLeft = 300; }")
+    after = criterion.bounding_box()
+    assert before is not None and after is not None and after["x"] == before["x"]  # it stays
+    page.set_viewport_size({"width": 1280, "height": 900})
+    assert not page.locator(".scroll-hint").is_visible()

@@ -23,6 +23,7 @@ EXPECTED = {
     "index.html",
     "assets/style.css",
     "assets/embed.css",
+    "assets/screen.css",
     *(f"{lang}/{page}" for lang in ("de", "en") for page in (
         "index.html", "notice.html", "providers/full-video.html", "consent/full-video.html",
         "embed/full-video.html", "embed/full-video-consent.html")),
@@ -109,7 +110,7 @@ def test_cli_build_and_refusal(project: Path) -> None:
     ok = runner.invoke(
         main, ["--project", str(project), "build", "--no-pdf", "--today", "2026-11-21"]
     )
-    assert ok.exit_code == 0 and "wrote 15 pages and assets to" in ok.output
+    assert ok.exit_code == 0 and "wrote 16 pages and assets to" in ok.output
     (project / "providers" / "full-video.yaml").write_text("id: [\n")
     bad = runner.invoke(
         main, ["--project", str(project), "build", "--no-pdf", "--today", "2026-11-21"]
@@ -224,3 +225,12 @@ def test_an_unstated_feature_is_published_as_unknown_never_as_no(project: Path) 
             assert f"{said}{unknown}" in notice and f"{said}{no}" not in notice, label
         overview = (project / "site" / lang / "index.html").read_text()
         assert overview.count(f'<span class="unknown">{unknown}</span>') == 3  # marked
+
+
+def test_a_page_states_its_review_date_once(project: Path) -> None:
+    assert build(project, today=TODAY, pdf=False).written
+    for lang in ("de", "en"):
+        stand = labels(bundled_dir("templates"), lang).text("stand", date="").strip()
+        for page in ("providers/full-video.html", "consent/full-video.html", "index.html"):
+            html = (project / "site" / lang / page).read_text()
+            assert html.count(stand) == 1, (lang, page)

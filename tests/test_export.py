@@ -206,7 +206,9 @@ def test_fides_records_the_dpf_as_adequacy_with_its_check_date(project: Path) ->
         "dpf_checked_on": "2026-10-01", "safeguard_url": "https://www.dataprivacyframework.gov/list",
     }]  # fmt: skip
     assert system["dpa_location"] == "https://video.example/avv"
-    counselling = next(d for d in system["privacy_declarations"] if d["name"] == "Videoberatung")
+    counselling = next(
+        d for d in system["privacy_declarations"] if d["name"] == "Video counselling"
+    )
     assert counselling["legal_basis_for_processing"] == "Consent"
     assert counselling["special_category_legal_basis"] == "Explicit consent"
     assert "user.health_and_medical" in counselling["data_categories"]
@@ -223,7 +225,9 @@ def test_unmapped_ids_fall_back_and_are_named_for_review(project: Path) -> None:
     edit_descriptor(project, "- id: security", "- id: abuse-watch")
     edit_descriptor(project, "- id: clients", "- id: visitors")
     (system,) = fides_systems(project)
-    security = next(d for d in system["privacy_declarations"] if d["name"] == "Betriebssicherheit")
+    security = next(
+        d for d in system["privacy_declarations"] if d["name"] == "Operational security"
+    )
     assert security["data_use"] == "essential.service"
     assert "user" in security["data_categories"] and security["data_subjects"] == []
     assert system["meta"]["taxonomy_fallback"] == {
@@ -343,3 +347,12 @@ def test_a_broken_own_catalogue_is_a_finding_at_its_line(project: Path) -> None:
         "mean 'columns'?" in result.stderr
     )
     assert "Finding(" not in result.stderr
+
+
+def test_fides_defaults_to_english_and_ropa_to_the_project_language(project: Path) -> None:
+    names = {d["name"] for d in fides_systems(project)[0]["privacy_declarations"]}
+    assert names == {"Video counselling", "Operational security"}
+    german = {d["name"] for d in fides_systems(project, "de")[0]["privacy_declarations"]}
+    assert german == {"Videoberatung", "Betriebssicherheit"}
+    record = json.loads(exported(project, "ropa-json"))
+    assert record["activities"][0]["purpose"] in ("Videoberatung", "Betriebssicherheit")

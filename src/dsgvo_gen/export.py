@@ -44,6 +44,10 @@ Cell = str | list[str]
 Activity = dict[str, Cell]
 
 
+#: The language a Fides manifest is written in where the project has it.
+FIDES_LANGUAGE = "en"
+
+
 class UnknownLanguage(ValueError):  # noqa: N818 - a usage error, named for the user
     """The export was asked for a language the project does not have."""
 
@@ -388,8 +392,10 @@ def export(
 ) -> ExportResult:
     """Check the project and, if `check` finds no errors, export it in `export_format`.
 
-    `lang` defaults to the project's first language; one the project does not
-    have raises UnknownLanguage.
+    `lang` defaults to the project's first language, for Fides to English where the
+    project has it (a Fides manifest is read by Fides' English taxonomy and its
+    users, mostly not by the people the notices are for); a language the project
+    does not have raises UnknownLanguage.
     """
     exporter = EXPORTERS.get(export_format)
     if exporter is None:
@@ -399,7 +405,9 @@ def export(
     report, config = project.report, project.config
     if report.failed() or config is None:
         return ExportResult(report, None)
-    lang = lang or config.default_language
+    if lang is None:
+        fides_en = export_format == "fides" and FIDES_LANGUAGE in config.languages
+        lang = FIDES_LANGUAGE if fides_en else config.default_language
     if lang not in config.languages:
         raise UnknownLanguage(f"the project has no language {lang}; it has: "
                               f"{', '.join(config.languages)}")  # fmt: skip

@@ -27,7 +27,7 @@ from dsgvo_gen.model import Provider, Text
 from dsgvo_gen.reference import reference
 from dsgvo_gen.resources import Templates
 
-ASSETS = ("style.css", "embed.css")
+ASSETS = ("style.css", "screen.css", "embed.css")
 BRAND_CSS = "assets/brand.css"
 MAX_ASSET_BYTES = 5 * 1024 * 1024
 
