@@ -254,3 +254,38 @@ def test_the_shipped_example_builds_with_a_warning_that_strict_refuses(tmp_path:
     assert 'class="example-warning' in page  # and every page says so
     code, out = run(*args, "--strict", "--out", str(tmp_path / "strict"))
     assert code == 1 and "DG312" in out and not (tmp_path / "strict").exists()
+
+
+def test_gitlab_code_quality_report(project: Path) -> None:
+    """The shape GitLab reads (docs.gitlab.com, "Code Quality report format")."""
+    cases = [str(INVALID / "dg306-no-transfer.yaml"), str(INVALID / "dg408-vague.yaml")]
+    code, out = run("check", "--format", "gitlab", "--today", "2026-11-21", *cases,
+                    project=project)  # fmt: skip
+    assert code == 1
+    issues = json.loads(out)
+    assert isinstance(issues, list) and len(issues) >= 3
+    for issue in issues:
+        assert set(issue) == {"description", "check_name", "fingerprint", "severity", "location"}
+        assert issue["severity"] in {"info", "minor", "major", "critical", "blocker"}
+        assert issue["check_name"].startswith("DG") and issue["description"]
+        assert set(issue["location"]) == {"path", "lines"}
+        assert isinstance(issue["location"]["lines"]["begin"], int)
+        assert len(issue["fingerprint"]) == 64
+    assert len({i["fingerprint"] for i in issues}) == len(issues)
+    vague = [i for i in issues if i["check_name"] == "DG408"]
+    assert [i["location"]["lines"]["begin"] for i in vague] == [100, 101]
+    assert {i["severity"] for i in issues} == {"major", "minor"}  # errors and DG506 warnings
+    again = json.loads(run("check", "--format", "gitlab", "--today", "2026-11-21", *cases,
+                           project=project)[1])  # fmt: skip
+    assert [i["fingerprint"] for i in again] == [i["fingerprint"] for i in issues]
+
+
+def test_shell_completion(project: Path) -> None:
+    env = {**os.environ, "_DSGVO_GEN_COMPLETE": "bash_source"}
+    command = [sys.executable, "-m", "dsgvo_gen"]
+    script = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+    assert "complete -o nosort -F _dsgvo_gen_completion dsgvo-gen" in script.stdout
+    env = {**os.environ, "_DSGVO_GEN_COMPLETE": "bash_complete", "COMP_WORDS": "dsgvo-gen sta",
+           "COMP_CWORD": "1"}  # fmt: skip
+    words = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+    assert words.stdout.split() == ["plain,status"]

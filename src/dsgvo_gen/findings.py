@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -157,4 +159,33 @@ def format_github(report: Report) -> str:
     return "\n".join(lines)
 
 
-FORMATTERS = {"text": format_text, "json": format_json, "github": format_github}
+#: GitLab's Code Quality severities for ours: an error blocks a build, a warning does not.
+_GITLAB_SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor"}
+
+
+def format_gitlab(report: Report) -> str:
+    """A GitLab Code Quality report (a JSON list; the CodeClimate subset GitLab reads).
+
+    The fingerprint names a finding by file, code and message, not by line, so that
+    GitLab still knows it when lines above it move; a repeat in the same file counts on.
+    """
+    seen: Counter[str] = Counter()
+    issues = []
+    for f in report.sorted():
+        identity = f"{f.path}\0{f.code}\0{f.message}"
+        seen[identity] += 1
+        digest = hashlib.sha256(f"{identity}\0{seen[identity]}".encode()).hexdigest()
+        article = f" ({f.article})" if f.article else ""
+        issues.append({
+            "description": f"{f.code} {printable(f.message)}{article}",
+            "check_name": f.code,
+            "fingerprint": digest,
+            "severity": _GITLAB_SEVERITY[f.severity],
+            "location": {"path": f.path, "lines": {"begin": f.line}},
+        })  # fmt: skip
+    return json.dumps(issues, ensure_ascii=False, indent=2)
+
+
+FORMATTERS = {
+    "text": format_text, "json": format_json, "github": format_github, "gitlab": format_gitlab,
+}  # fmt: skip

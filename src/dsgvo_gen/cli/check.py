@@ -15,10 +15,11 @@ from dsgvo_gen.cli.base import main, options, project_option, strict_option, tod
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json", "github"]),
+    type=click.Choice(["text", "json", "github", "gitlab"]),
     default="text",
     show_default=True,
-    help="text for people, json for tools, github for GitHub Actions annotations.",
+    help="text for people, json for tools, github for GitHub Actions annotations, gitlab "
+    "for a GitLab Code Quality report.",
 )
 @strict_option
 @today_option
