@@ -58,12 +58,11 @@ def test_control_and_bidi_characters_in_descriptor_texts_are_findings(
 def test_control_characters_in_the_config_are_findings(project: Path) -> None:
     config = project / "dsgvo-gen.yaml"
     text = config.read_text()
-    config.write_text(text.replace('name: "Test-Support GmbH (Beispiel)"',
-                                   'name: "Test-Support\\e[8m GmbH"'))  # fmt: skip
+    name = 'name: "Test-Support GmbH"'
+    assert name in text
+    config.write_text(text.replace(name, 'name: "Test-Support\\e[8m GmbH"'))
     report = check(project, today=TODAY)
-    assert [(f.path, f.code) for f in report.findings] == [(f"{config}", "DG117")] or [
-        (f.path.rsplit("/", 1)[-1], f.code) for f in report.findings
-    ] == [("dsgvo-gen.yaml", "DG117")]
+    assert [(Path(f.path).name, f.code) for f in report.findings] == [("dsgvo-gen.yaml", "DG117")]
 
 
 def test_line_breaks_and_tabs_in_texts_stay_allowed(project: Path) -> None:
@@ -84,5 +83,5 @@ def test_control_characters_in_a_projects_labels_never_reach_standard_output(
     assert text != labels.read_text()
     result = CliRunner().invoke(main, ["--project", str(project), "export", "--format",
                                        "ropa-csv", "--today", TODAY.isoformat()])  # fmt: skip
-    assert result.exit_code == 1 and "DG111" in result.output
+    assert result.exit_code == 1 and "de.yaml:23:15: error[DG117]" in result.output
     assert "\x1b" not in result.output and "\x07" not in result.output

@@ -38,7 +38,7 @@ def test_a_descriptor_that_expands_too_far_is_a_finding(project: Path) -> None:
     line = expanding_descriptor(project)
     with must_finish_within(60):
         report = check(project, today=TODAY)
-        assert [(f.code, f.line) for f in report.findings] == [("DG118", line + 1)]
+        assert [(f.code, f.line) for f in report.findings] == [("DG121", line + 1)]
         assert "characters" in report.findings[0].message
         result = build(project, today=TODAY)
     assert not result.written and not (project / "site").exists()
@@ -49,7 +49,7 @@ def test_a_page_larger_than_the_limit_is_a_finding(project: Path) -> None:
     with must_finish_within(60):
         result = build(project, today=TODAY)
     assert not result.written
-    assert [f.code for f in result.report.findings] == ["DG118"]
+    assert [f.code for f in result.report.findings] == ["DG121"]
     assert "providers/full-video.html" in result.report.findings[0].message
 
 
@@ -64,8 +64,8 @@ def test_print_html_and_pdf_pages_are_bounded(project: Path) -> None:
     with must_finish_within(120):
         result = make_pdfs(project, ["full-video"], today=TODAY)
     found = sorted((f.code, f.message.split(":")[0]) for f in result.report.findings)
-    assert found == [("DG118", "pdf/de/full-video-notice.pdf"),
-                     ("DG118", "pdf/en/full-video-notice.pdf")]  # fmt: skip
+    assert found == [("DG121", "pdf/de/full-video-notice.pdf"),
+                     ("DG121", "pdf/en/full-video-notice.pdf")]  # fmt: skip
     messages = " ".join(f.message for f in result.report.findings)
     assert "MiB" in messages and "pages" in messages
     assert result.pdfs == 2  # the consent forms; the notices were not written

@@ -14,8 +14,9 @@ DRAFTS = ROOT / "providers" / "drafts"
 DRAFT_GAPS = {
     "jitsi-meet-jit-si": {"DG413"},
     "jitsi-brave-talk": {"DG413"},
-    "rooms-chat": {"DG403", "DG507"},
-    "red-connect": {"DG403"},
+    # time_limit null: no source states a limit, or its absence (shown as unknown).
+    "rooms-chat": {"DG403", "DG507", "DG520"},
+    "red-connect": {"DG403", "DG520"},
 }
 
 MISSION = {
@@ -34,9 +35,12 @@ def by_id(shipped: Project) -> dict[str, Provider]:
     return {p.id: p for p in shipped.providers}
 
 
-def test_shipped_project_passes_strict(shipped: Project) -> None:
-    assert [f"{f.path}:{f.line} {f.code} {f.message}" for f in shipped.report.sorted()] == []
-    assert not shipped.report.failed(strict=True)
+def test_shipped_project_is_clean_but_for_its_example_controller(shipped: Project) -> None:
+    """Every descriptor passes --strict; the config's invented controller is a warning
+    (DG312), so the shipped site builds, and says on every page that it is an example."""
+    found = [f"{f.path}:{f.line} {f.code}" for f in shipped.report.sorted()]
+    assert found == ["dsgvo-gen.yaml:14 DG312"]
+    assert not shipped.report.failed() and shipped.report.failed(strict=True)
 
 
 def test_every_mission_provider_is_shipped_or_a_documented_draft(
@@ -68,7 +72,7 @@ def test_red_connect_requires_explicit_consent() -> None:
 @pytest.mark.parametrize("draft", sorted(DRAFT_GAPS))
 def test_drafts_fail_only_for_their_documented_gaps(draft: str) -> None:
     report = check(ROOT, [DRAFTS / f"{draft}.yaml"], today=TODAY)
-    assert {f.code for f in report.findings} == DRAFT_GAPS[draft]
+    assert {f.code for f in report.findings if draft in f.path} == DRAFT_GAPS[draft]
     assert draft in (DRAFTS / "README.md").read_text()
 
 

@@ -19,9 +19,10 @@ from typing import TYPE_CHECKING
 from jinja2 import TemplateError, TemplateSyntaxError
 
 from dsgvo_gen import libc
+from dsgvo_gen.branding import read_logo
 from dsgvo_gen.checker import Project, check_project
 from dsgvo_gen.findings import Finding, Report, Severity, display_path
-from dsgvo_gen.i18n import LabelError
+from dsgvo_gen.i18n import CatalogueError, LabelError
 from dsgvo_gen.limits import OutputTooLarge
 from dsgvo_gen.paths import (
     UnsafePath,
@@ -31,7 +32,7 @@ from dsgvo_gen.paths import (
     refuse_links_below,
 )
 from dsgvo_gen.render import PdfSource, Renderer
-from dsgvo_gen.resources import templates_for
+from dsgvo_gen.resources import Templates, templates_for
 from dsgvo_gen.writer import Staging, WriteError, mark_site, write_file
 
 if TYPE_CHECKING:
@@ -58,12 +59,16 @@ class UnknownSelection(ValueError):  # noqa: N818 - a usage error, named for the
     """`pdf` was asked for a provider id or language the project does not have."""
 
 
-def _template_finding(err: TemplateError | LabelError, templates: Path) -> Finding:
+def _template_findings(
+    err: TemplateError | LabelError | CatalogueError, templates: Templates
+) -> list[Finding]:
+    if isinstance(err, CatalogueError):
+        return err.findings
     if isinstance(err, TemplateSyntaxError):
         where = err.filename or err.name or "templates"
-        return Finding(display_path(Path(where), Path.cwd()), err.lineno or 1, 1, "DG111",
-                       err.message or str(err))  # fmt: skip
-    return Finding(display_path(templates, Path.cwd()), 1, 1, "DG111", str(err))
+        return [Finding(display_path(Path(where), Path.cwd()), err.lineno or 1, 1, "DG111",
+                        err.message or str(err))]  # fmt: skip
+    return [Finding(display_path(templates.base, Path.cwd()), 1, 1, "DG111", str(err))]
 
 
 def _give_back_memory() -> None:
@@ -79,33 +84,37 @@ def _give_back_memory() -> None:
 #: What can go wrong once rendering has started, each reported as one finding: the
 #: user's templates and label catalogues, files refused on the way, sizes, the output
 #: folder, a killed worker. Anything else is a bug of dsgvo-gen and must surface as one.
-_FAILURES = (WriteError, TemplateError, LabelError, UnsafePath, OutputTooLarge, BrokenProcessPool)
+_FAILURES = (WriteError, TemplateError, LabelError, CatalogueError, UnsafePath, OutputTooLarge,
+             BrokenProcessPool)  # fmt: skip
 
 
-def _failure(err: BaseException, target: Path, templates: Path) -> Finding:
-    in_templates = display_path(templates, Path.cwd())
+def _failure(err: BaseException, target: Path, templates: Templates) -> list[Finding]:
+    in_templates = display_path(templates.base, Path.cwd())
     if isinstance(err, WriteError):
-        return Finding(display_path(target, Path.cwd()), 1, 1, "DG112", str(err))
+        return [Finding(display_path(target, Path.cwd()), 1, 1, "DG112", str(err))]
     if isinstance(err, BrokenProcessPool):
         message = "a PDF worker process died (out of memory?); nothing was changed"
-        return Finding(in_templates, 1, 1, "DG115", message)
+        return [Finding(in_templates, 1, 1, "DG115", message)]
     if isinstance(err, UnsafePath):  # read from the templates: the output was checked first
-        return Finding(in_templates, 1, 1, "DG116", str(err))
+        return [Finding(in_templates, 1, 1, "DG116", str(err))]
     if isinstance(err, OutputTooLarge):
-        return Finding(in_templates, 1, 1, "DG118", str(err))
-    assert isinstance(err, TemplateError | LabelError)
-    return _template_finding(err, templates)
+        return [Finding(in_templates, 1, 1, "DG121", str(err))]
+    assert isinstance(err, TemplateError | LabelError | CatalogueError)
+    return _template_findings(err, templates)
 
 
-def _renderer(project: Project, templates: Path) -> Renderer:
-    assert project.config is not None
-    return Renderer(project.config, project.providers, templates)
+def _renderer(project: Project, templates: Templates) -> Renderer:
+    config = project.config
+    assert config is not None
+    # check has read the logo already (DG119); reading it again is what gets published.
+    logo = read_logo(project.root, config.logo) if config.logo else None
+    return Renderer(config, project.providers, templates, logo)
 
 
 def _pdfs(
     sources: Iterator[PdfSource],
     total: int,
-    templates: Path,
+    templates: Templates,
     cache_root: Path | None,
     jobs: int | None,
     progress: Progress | None,
@@ -149,8 +158,8 @@ def _pdfs(
         cache.prune()
 
 
-def _pdf_findings(rendered: RenderedPdf, templates: Path) -> list[Finding]:
-    where = display_path(templates / f"{rendered.source.kind}.html", Path.cwd())
+def _pdf_findings(rendered: RenderedPdf, templates: Templates) -> list[Finding]:
+    where = display_path(templates.find(f"{rendered.source.kind}.html"), Path.cwd())
     return [
         Finding(where, 1, 1, problem.code, f"{rendered.source.path}: {problem.message}")
         for problem in rendered.problems
@@ -207,20 +216,20 @@ def build(
                 return result  # leaving the block drops the staging folder
             stage.commit()
     except _FAILURES as err:  # the print HTML renders lazily, so template errors come here too
-        report.extend([_failure(err, shown, templates)])
+        report.extend(_failure(err, shown, templates))
         return result
     result.pages, result.pdfs = stage.files - count, count
     return result
 
 
-def _start(project: Project, root: Path, report: Report) -> tuple[Renderer, Path] | None:
+def _start(project: Project, root: Path, report: Report) -> tuple[Renderer, Templates] | None:
     """The renderer with the project's templates; None (with a finding) where they fail."""
-    templates = root / "templates"
+    templates = Templates((root / "templates",))  # where a finding points if it is a link
     try:
         templates = templates_for(root)
         return _renderer(project, templates), templates
     except _FAILURES as err:
-        report.extend([_failure(err, templates, templates)])
+        report.extend(_failure(err, root / "templates", templates))
         return None
 
 
@@ -293,5 +302,5 @@ def make_pdfs(
                     continue
                 result.pdfs += 1
     except _FAILURES as err:
-        report.extend([_failure(err, shown, templates)])
+        report.extend(_failure(err, shown, templates))
     return result

@@ -27,6 +27,7 @@ from dsgvo_gen import __version__
 from dsgvo_gen.paths import UnsafePath, read_regular_file_inside, refuse_links_below
 from dsgvo_gen.pdf import OPTIONS
 from dsgvo_gen.render import PdfSource
+from dsgvo_gen.resources import Templates
 
 #: The names of the files the cache writes: entries, and entries still being written.
 _ENTRY = re.compile(r"[0-9a-f]{64}\.pdf")
@@ -79,13 +80,14 @@ class PdfCache:
     link, or cannot be written), every document is a miss.
     """
 
-    def __init__(self, folder: Path, templates: Path) -> None:
+    def __init__(self, folder: Path, templates: Templates | Path) -> None:
         self.folder = folder
+        dirs = templates.dirs if isinstance(templates, Templates) else (templates,)
         salt = {
             "dsgvo-gen": __version__,
             "weasyprint": version("weasyprint"),  # without importing it (0.5 s)
             "options": {kind: sorted(map(str, o.items())) for kind, o in OPTIONS.items()},
-            "assets": _assets_digest(templates / "assets"),
+            "assets": [_assets_digest(layer / "assets") for layer in dirs],
         }
         self._salt = json.dumps(salt, sort_keys=True).encode()
         self.used: set[str] = set()

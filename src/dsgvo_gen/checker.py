@@ -18,6 +18,8 @@ from dsgvo_gen.loader import Document, load_file
 from dsgvo_gen.model import Provider, build_provider
 from dsgvo_gen.reference import reference
 from dsgvo_gen.rules import (
+    CONFIG_RULES,
+    DESCRIPTOR_RULES,
     Checked,
     Context,
     run_config_rules,
@@ -39,6 +41,20 @@ class Project:
     report: Report = field(default_factory=Report)
 
 
+def _ignored(folder: Path) -> Iterator[Finding]:
+    """DG118 for files that look like descriptors but are not read: `x.yml`, `x.YAML`."""
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.iterdir()):
+        if path.suffix.lower() in (".yml", ".yaml") and path.suffix != ".yaml":
+            shown = display_path(path, Path.cwd())
+            yield Finding(
+                shown, 1, 1, "DG118",
+                f"{path.name} is not read: descriptors end in .yaml; rename it to "
+                f"{path.stem}.yaml",
+            )  # fmt: skip
+
+
 def _config_listing(
     root: Path, config: Config | None, config_doc: Document | None
 ) -> tuple[list[Path], list[Finding]]:
@@ -52,9 +68,10 @@ def _config_listing(
         shown = display_path(folder, Path.cwd())
         message = f"no folder {shown}/ with descriptors; add one with 'dsgvo-gen new ID'"
         return [], [Finding(shown, 1, 1, "DG110", message)]
+    ignored = list(_ignored(folder))
     if config is None or config.providers is None:
-        return sorted(folder.glob("*.yaml")), []
-    paths, findings = [], []
+        return sorted(folder.glob("*.yaml")), ignored
+    paths, findings = [], ignored
     for index, provider_id in enumerate(config.providers):
         path = folder / f"{provider_id}.yaml"
         if path.exists():
@@ -67,13 +84,26 @@ def _config_listing(
     return paths, findings
 
 
-def _expand(paths: Sequence[Path]) -> Iterator[Path]:
+def _expand(paths: Sequence[Path]) -> tuple[list[Path], list[Finding]]:
+    files: list[Path] = []
+    ignored: list[Finding] = []
     seen: set[Path] = set()  # a file named twice is one descriptor, not a duplicate id
     for path in paths:
+        if path.is_dir():
+            ignored.extend(_ignored(path))
         for file in sorted(path.glob("*.yaml")) if path.is_dir() else [path]:
             if file.resolve() not in seen:
                 seen.add(file.resolve())
-                yield file
+                files.append(file)
+    return files, ignored
+
+
+def _skipped_checks(skipped: list[str], rules: int, what: str) -> list[str]:
+    """A note that rule checks wait for earlier errors, so a rising count is no surprise."""
+    if not skipped:
+        return []
+    where = skipped[0] if len(skipped) == 1 else f"each of {len(skipped)} files"
+    return [f"{rules} more checks run on {where} once its {what} errors are fixed"]
 
 
 def _id_matches_file(doc: Document) -> Iterator[Finding]:
@@ -100,32 +130,41 @@ def check_project(
     project = Project(root, config)
     report = project.report
     report.extend(config_findings)
-    ctx = Context(config, today or date.today(), reference())
+    ctx = Context(config, today or date.today(), reference(), root)
     if config is not None and config_doc is not None:
         report.extend(run_config_rules(config, config_doc, ctx))
+    elif config_doc is not None:
+        report.notes.extend(_skipped_checks([config_doc.display], len(CONFIG_RULES), "schema"))
 
     if paths:
-        files = list(_expand([Path(p) for p in paths]))
+        files, listing = _expand([Path(p) for p in paths])
     else:
-        files, missing = _config_listing(root, config, config_doc)
-        report.extend(missing)
+        files, listing = _config_listing(root, config, config_doc)
+    report.extend(listing)
 
     checked: list[Checked] = []
+    unreadable: list[str] = []
+    invalid: list[str] = []
     for path in files:
         doc, findings = load_file(path, display_path(path, Path.cwd()))
         report.extend(findings)
         if doc is None:
+            unreadable.append(display_path(path, Path.cwd()))
             continue
         report.extend(_id_matches_file(doc))
         schema_findings = validate(doc, "provider")
         report.extend(schema_findings)
         if schema_findings:
+            invalid.append(doc.display)
             continue
         provider = build_provider(doc.data, doc.display)
         report.extend(run_descriptor_rules(provider, doc, ctx))
         checked.append(Checked(provider, doc))
         project.providers.append(provider)
     report.extend(run_project_rules(checked, config, config_doc))
+    rules = len(DESCRIPTOR_RULES)
+    report.notes.extend(_skipped_checks(unreadable, rules + 1, "YAML"))
+    report.notes.extend(_skipped_checks(invalid, rules, "schema"))
     return project
 
 

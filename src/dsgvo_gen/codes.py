@@ -41,7 +41,10 @@ CODES: dict[str, Code] = _catalogue(
     Code("DG115", E, "", "a PDF cannot be rendered"),
     Code("DG116", E, "", "a file to read is a symbolic link or not a regular file (not read)"),
     Code("DG117", E, "", "control or bidirectional-override character in a text"),
-    Code("DG118", E, "", "a notice, page or PDF would exceed its size limit"),
+    Code("DG118", W, "", "file in providers/ ignored: descriptors end in .yaml"),
+    Code("DG119", E, "", "logo cannot be published (missing, a link, too large, not an image)"),
+    Code("DG120", W, "", "accent colour too light for links on white (WCAG 2.1 AA)"),
+    Code("DG121", E, "", "a notice, page or PDF would exceed its size limit"),
     # DG2xx: JSON Schema
     Code("DG201", E, "", "unknown key"),
     Code("DG202", E, "", "required key missing"),
@@ -61,6 +64,7 @@ CODES: dict[str, Code] = _catalogue(
     Code("DG309", E, "Art. 13(2)(f) GDPR", "automated decision-making not stated"),
     Code("DG310", E, "Art. 13(2)(c) GDPR", "consent is a legal basis but no withdrawal text"),
     Code("DG311", E, "Art. 13(1)(a), Art. 27 GDPR", "representative missing"),
+    Code("DG312", W, "Art. 13(1)(a) GDPR", "the controller is the invented example"),
     # DG4xx: consistency
     Code("DG401", E, "Art. 45 GDPR", "DPF mechanism for a country or controller it cannot cover"),
     Code("DG402", E, "Art. 45 GDPR", "adequacy claimed for a country without adequacy decision"),
@@ -91,6 +95,7 @@ CODES: dict[str, Code] = _catalogue(
     Code(
         "DG507", E, "Art. 5(1)(a), 12(1) GDPR", "placeholder instead of a fact (TODO, unknown, ...)"
     ),
+    Code("DG520", W, "", "feature not stated (null: unknown)"),
     # DG6xx: languages
     Code("DG601", E, "Art. 12(1) GDPR", "text missing a configured language"),
     Code("DG602", W, "Art. 12(1) GDPR", "plain string where a translated text is expected"),

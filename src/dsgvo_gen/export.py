@@ -24,7 +24,7 @@ from dsgvo_gen import __version__
 from dsgvo_gen.checker import check_project
 from dsgvo_gen.config import Config, Contact
 from dsgvo_gen.findings import Finding, Report, display_path
-from dsgvo_gen.i18n import LabelError, Labels, labels
+from dsgvo_gen.i18n import CatalogueError, LabelError, Labels, labels
 from dsgvo_gen.model import DataCategory, Features, Provider, Purpose
 from dsgvo_gen.paths import UnsafePath
 from dsgvo_gen.reference import read_builtin, reference
@@ -43,6 +43,10 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 Cell = str | list[str]
 Activity = dict[str, Cell]
+
+
+#: The language a Fides manifest is written in where the project has it.
+FIDES_LANGUAGE = "en"
 
 
 class UnknownLanguage(ValueError):  # noqa: N818 - a usage error, named for the user
@@ -127,22 +131,16 @@ def _erasure(p: Provider, words: Labels) -> list[str]:
 
 
 def _security(f: Features, words: Labels) -> list[str]:
-    def said(key: str, value: bool | str, prefix: str = "") -> str:
-        shown = words[f"features.{'yes' if value else 'no'}"] if isinstance(value, bool) else (
-            words[f"features.{prefix}{value}"])  # fmt: skip
-        return f"{words['features.' + key]}: {shown}"
+    def said(*keys: str) -> str:
+        return " · ".join(f"{words['features.' + k]}: {words.feature(k, getattr(f, k))}"
+                          for k in keys)  # fmt: skip
 
-    access = (said("secret_link", f.secret_link), said("password", f.password),
-              said("waiting_room", f.waiting_room))  # fmt: skip
-    eavesdropping = (
-        said("transport_encryption", f.transport_encryption),
-        said("end_to_end_encryption", f.end_to_end_encryption, "e2ee_"),
-        said("peer_to_peer", f.peer_to_peer, "p2p_"),
-    )
     lines = [
-        f"{words['features.access_protection']} ({' · '.join(access)})",
-        f"{words['features.eavesdropping_protection']} ({' · '.join(eavesdropping)})",
-        said("recording_available", f.recording_available),
+        f"{words['features.access_protection']} "
+        f"({said('secret_link', 'password', 'waiting_room')})",
+        f"{words['features.eavesdropping_protection']} "
+        f"({said('transport_encryption', 'end_to_end_encryption', 'peer_to_peer')})",
+        said("recording_available"),
     ]
     if f.notes is not None:
         lines.append(f.notes.get(words.lang))
@@ -395,8 +393,10 @@ def export(
 ) -> ExportResult:
     """Check the project and, if `check` finds no errors, export it in `export_format`.
 
-    `lang` defaults to the project's first language; one the project does not
-    have raises UnknownLanguage.
+    `lang` defaults to the project's first language, for Fides to English where the
+    project has it (a Fides manifest is read by Fides' English taxonomy and its
+    users, mostly not by the people the notices are for); a language the project
+    does not have raises UnknownLanguage.
     """
     exporter = EXPORTERS.get(export_format)
     if exporter is None:
@@ -406,17 +406,20 @@ def export(
     report, config = project.report, project.config
     if report.failed() or config is None:
         return ExportResult(report, None)
-    lang = lang or config.default_language
+    if lang is None:
+        fides_en = export_format == "fides" and FIDES_LANGUAGE in config.languages
+        lang = FIDES_LANGUAGE if fides_en else config.default_language
     if lang not in config.languages:
         raise UnknownLanguage(f"the project has no language {lang}; it has: "
                               f"{', '.join(config.languages)}")  # fmt: skip
     try:
-        templates = templates_for(root)
-        text = exporter(config, project.providers, labels(templates, lang))
-    except (LabelError, UnsafePath) as err:  # e.g. a project's own catalogue lacks `ropa:`
-        where = display_path(root / "templates" / "labels" / f"{lang}.yaml", Path.cwd())
+        text = exporter(config, project.providers, labels(templates_for(root), lang))
+    except CatalogueError as err:  # a project's own label catalogue is broken
+        report.extend(err.findings)
+        return ExportResult(report, None)
+    except (LabelError, UnsafePath) as err:  # a label that does not fit; a linked templates/
         code = "DG116" if isinstance(err, UnsafePath) else "DG111"
-        report.extend([Finding(where, 1, 1, code, str(err))])
+        report.extend([Finding(display_path(root / "templates", Path.cwd()), 1, 1, code, str(err))])
         return ExportResult(report, None)
     count = sum(len(p.processing.purposes) for p in project.providers)
     return ExportResult(report, text.encode("utf-8"), count)

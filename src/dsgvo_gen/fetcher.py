@@ -40,13 +40,18 @@ class ResourceRefused(ValueError):  # noqa: N818 - reads as what happened, like 
 
 
 class RestrictedFetcher(URLFetcher):  # type: ignore[misc] # WeasyPrint has no type hints
-    """Serves `data:` URLs and regular files in `templates/assets/`, reached without a
-    link on the way (a link there could point at any file); refuses everything else."""
+    """Serves `data:` URLs and regular files in the `assets/` folder of the template
+    layers, reached without a link on the way (a link there could point at any file);
+    refuses everything else.
 
-    def __init__(self, templates: Path, folder: str = "assets") -> None:
+    The layers are a project's own templates, then the bundled ones (absolute paths): a
+    file asked for in one layer's assets that the first layer lacks comes from the next.
+    """
+
+    def __init__(self, layers: list[Path], folder: str = "assets") -> None:
         # No handlers are used: `fetch` below never reaches urllib's opener.
         super().__init__(allowed_protocols=("data", "file"), allow_redirects=False)
-        self.templates, self.folder = templates, folder
+        self.layers, self.folder = layers, folder
         self.refusals: list[Refusal] = []
 
     def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
@@ -83,14 +88,19 @@ class RestrictedFetcher(URLFetcher):  # type: ignore[misc] # WeasyPrint has no t
         if parts.netloc not in ("", "localhost"):
             self._refuse(url, "file: URLs on other hosts are not allowed")
         path = Path(posixpath.normpath(unquote(parts.path)))
-        if not path.is_relative_to(self.templates / self.folder):
+        inside = next((path.relative_to(layer) for layer in self.layers
+                       if path.is_relative_to(layer / self.folder)), None)  # fmt: skip
+        if inside is None:
             self._refuse(url, "only files in the templates' assets folder may be used")
-        relative = path.relative_to(self.templates).as_posix()
-        try:
-            body = read_regular_file_inside(self.templates, relative, limit=MAX_RESOURCE_BYTES)
-        except UnsafePath:
-            self._refuse(url, "a link, not a regular file, or larger than 5 MiB")
-        except OSError:
-            self._refuse(url, "the file does not exist")
-        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return content_type, body
+        for layer in self.layers:
+            try:
+                body = read_regular_file_inside(layer, inside.as_posix(), limit=MAX_RESOURCE_BYTES)
+            except FileNotFoundError:
+                continue
+            except UnsafePath:
+                self._refuse(url, "a link, not a regular file, or larger than 5 MiB")
+            except OSError as err:
+                self._refuse(url, f"the file cannot be read: {err.strerror}")
+            content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return content_type, body
+        self._refuse(url, "the file does not exist")

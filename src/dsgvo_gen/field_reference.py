@@ -62,7 +62,7 @@ def _resolved(node: dict[str, Any], definitions: dict[str, Any]) -> dict[str, An
 def _type(node: dict[str, Any], definitions: dict[str, Any]) -> str:
     name = _definition(node)
     if name:
-        return _TYPE_NAMES.get(name, name)
+        return _TYPE_NAMES.get(name) or _type(definitions[name], definitions)
     if "anyOf" in node:
         return " or ".join(_type(branch, definitions) for branch in node["anyOf"])
     types = node.get("type", [])
@@ -82,7 +82,9 @@ def _type(node: dict[str, Any], definitions: dict[str, Any]) -> str:
 def _values(node: dict[str, Any], definitions: dict[str, Any]) -> tuple[str, ...]:
     node = _resolved(node, definitions)
     if "enum" in node:
-        return tuple(str(v) for v in node["enum"])
+        return tuple(str(v) for v in node["enum"] if v is not None)
+    if "anyOf" in node:
+        return tuple(v for branch in node["anyOf"] for v in _values(branch, definitions))
     items = node.get("items")
     if isinstance(items, dict):
         return _values(items, definitions)

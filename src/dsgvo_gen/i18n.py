@@ -1,25 +1,29 @@
 """Labels, dates, durations and country names in each output language.
 
 Fixed legal and UI texts live in `templates/labels/<lang>.yaml`, not in code, so
-that lawyers can review them as text. Durations are said in words ("3 Monaten",
-"30 days"), dates in each language's long format. A project's own catalogue is
-read anew whenever the file changes (`serve` rebuilds on every save).
+that lawyers can review them as text. A project's own catalogue changes only the
+keys it names; every other label, and every later fix of it, comes from the bundled
+one. Durations are said in words ("3 Monaten", "30 days"), dates in each language's
+long format. A catalogue is read anew whenever its file changes (`serve` rebuilds
+on every save).
 """
 
 from __future__ import annotations
 
 import re
 from datetime import date
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from babel import Locale
 from babel.dates import format_date
 
-from dsgvo_gen.loader import load_bytes
+from dsgvo_gen.findings import Finding, display_path, quote
+from dsgvo_gen.hints import did_you_mean
+from dsgvo_gen.loader import Document, load_file
 from dsgvo_gen.model import Duration
-from dsgvo_gen.paths import read_regular_file_inside
+from dsgvo_gen.resources import Templates
 
 _UNITS = ("years", "months", "weeks", "days", "hours", "minutes", "seconds")
 #: A placeholder in a label text: `{name}`, nothing else (str.format would also follow
@@ -39,6 +43,12 @@ class LabelError(KeyError):
 
 
 _UNIT_LABELS = ("year", "month", "week", "day", "hour", "minute", "second")
+# Label keys of the features whose value is a choice: features.e2ee_always, ...
+_FEATURE_PREFIXES = {
+    "end_to_end_encryption": "e2ee_",
+    "peer_to_peer": "p2p_",
+    "guest_cost": "cost_",
+}
 
 
 class Labels:
@@ -85,6 +95,18 @@ class Labels:
             return ", ".join(parts[:-1]) + f" {self['duration.and']} {parts[-1]}"
         return parts[0] if parts else "0"
 
+    def feature(self, key: str, value: object) -> str:
+        """A feature's value in words: yes/no, a choice, a duration, or unknown (None)."""
+        if value is None:
+            return str(self["features.unknown"])
+        if isinstance(value, bool):
+            return str(self["features.yes" if value else "features.no"])
+        if isinstance(value, Duration):
+            return self.duration(value)
+        if key == "time_limit":  # NO_LIMIT
+            return str(self["features.no_limit"])
+        return str(self[f"features.{_FEATURE_PREFIXES[key]}{value}"])
+
     def date(self, value: date) -> str:
         return str(format_date(value, format="long", locale=self.lang))
 
@@ -92,26 +114,73 @@ class Labels:
         return str(Locale(self.lang).territories.get(code, code))
 
 
-def labels(templates: Path, lang: str) -> Labels:
-    """The catalogue of `lang` in `templates`; read again when the file has changed."""
-    path = templates / "labels" / f"{lang}.yaml"
-    try:
-        info = path.lstat()
-    except OSError:
-        raise LabelError(f"label catalogue {path} cannot be read") from None
-    return _labels(templates, lang, (info.st_mtime_ns, info.st_size, info.st_ino))
+class CatalogueError(ValueError):
+    """A project's label catalogue cannot be used; `findings` say where and why."""
+
+    def __init__(self, findings: list[Finding]) -> None:
+        super().__init__("; ".join(f"{f.path}:{f.line}: {f.message}" for f in findings))
+        self.findings = findings
 
 
-@lru_cache(maxsize=16)
-def _labels(templates: Path, lang: str, version: tuple[int, int, int]) -> Labels:
-    relative = f"labels/{lang}.yaml"
-    path = templates / relative
+@cache
+def _read(path: Path, stamp: tuple[int, int]) -> tuple[Document | None, tuple[Finding, ...]]:
+    # Keyed by modification time and size, so that `serve` sees an edited catalogue.
+    doc, findings = load_file(path, display_path(path, Path.cwd()))
+    return doc, tuple(findings)
+
+
+def _catalogue(path: Path) -> Document:
     try:
-        raw = read_regular_file_inside(templates, relative, limit=1024 * 1024)
+        stat = path.stat()
     except OSError as err:
-        raise LabelError(f"label catalogue {path} cannot be read: {err.strerror}") from None
-    doc, findings = load_bytes(raw, path, path.name)
-    if doc is None or findings:  # shipped or user-provided catalogue: a broken one is fatal
-        problems = "; ".join(f"line {f.line}: {f.message}" for f in findings)
-        raise LabelError(f"label catalogue {path} is broken: {problems}")
-    return Labels(lang, doc.data)
+        message = f"cannot read the label catalogue: {err.strerror}"
+        where = display_path(path, Path.cwd())
+        raise CatalogueError([Finding(where, 1, 1, "DG110", message)]) from None
+    doc, findings = _read(path, (stat.st_mtime_ns, stat.st_size))
+    if doc is None or findings:
+        raise CatalogueError(list(findings))
+    return doc
+
+
+def _overlay(base: dict[str, Any], own: Document, at: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The bundled labels with the project's own on top, key by key; a key the bundled
+    catalogue does not have is a typo, and a finding."""
+    node: Any = own.data
+    for key in at:
+        node = node[key]
+    merged = dict(base)
+    problems: list[Finding] = []
+    for key, value in node.items():
+        here = (*at, key)
+        if key not in base:
+            hint = did_you_mean(key, [k for k in base if isinstance(k, str)])
+            problems.append(own.finding(here, "DG111", f"unknown label {quote('.'.join(here))}"
+                                        f"{hint}", key=True))  # fmt: skip
+        elif isinstance(base[key], dict) and isinstance(value, dict):
+            try:
+                merged[key] = _overlay(base[key], own, here)
+            except CatalogueError as err:
+                problems += err.findings
+        elif type(value) is not type(base[key]):
+            kind = "a mapping" if isinstance(base[key], dict) else "a text"
+            problems.append(own.finding(here, "DG111", f"label {quote('.'.join(here))} must be "
+                                        f"{kind}, like the bundled one"))  # fmt: skip
+        else:
+            merged[key] = value
+    if problems:
+        raise CatalogueError(problems)
+    return merged
+
+
+def labels(templates: Templates | Path, lang: str) -> Labels:
+    """The labels of `lang`: the bundled catalogue, and a project's own keys on top.
+
+    Raises CatalogueError (with findings) when a catalogue is broken.
+    """
+    layers = templates.dirs if isinstance(templates, Templates) else (templates,)
+    data = _catalogue(layers[-1] / "labels" / f"{lang}.yaml").data
+    for folder in reversed(layers[:-1]):
+        own = folder / "labels" / f"{lang}.yaml"
+        if own.exists():
+            data = _overlay(data, _catalogue(own))
+    return Labels(lang, data)

@@ -3,7 +3,7 @@
 A descriptor is at most 1 MiB (the loader's limit), but a notice repeats parts
 of it: every retention entry and consent item names its data categories again.
 One hostile descriptor of 321 KB made pages of 24 MB and a PDF build that ran
-for six minutes and passed 3 GiB. These bounds turn that into a finding (DG118).
+for six minutes and passed 3 GiB. These bounds turn that into a finding (DG121).
 The longest shipped notice (Zoom, seven PDF pages) holds about 9,000 characters.
 """
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from dsgvo_gen import libc
 from dsgvo_gen.limits import MAX_PDF_PAGES, MAX_PRINT_HTML_BYTES, mebibytes
 from dsgvo_gen.render import PdfSource
+from dsgvo_gen.resources import Templates
 
 #: WeasyPrint's options per kind of document; part of the cache key.
 OPTIONS: dict[str, dict[str, object]] = {
@@ -37,7 +38,7 @@ OPTIONS: dict[str, dict[str, object]] = {
 class Problem:
     """Something WeasyPrint or the fetcher reported while rendering one PDF."""
 
-    code: str  # DG113 refused resource, DG114 WeasyPrint warning, DG115 not rendered, DG118 size
+    code: str  # DG113 refused resource, DG114 WeasyPrint warning, DG115 not rendered, DG121 size
     message: str
 
 
@@ -58,19 +59,24 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def render_pdf(source: PdfSource, templates: Path) -> RenderedPdf:
-    """One PDF from its print HTML; relative URLs resolve as on the site page it mirrors."""
+def render_pdf(source: PdfSource, templates: Templates | Path) -> RenderedPdf:
+    """One PDF from its print HTML; relative URLs resolve as on the site page it mirrors.
+
+    An asset the project's own templates lack comes from the bundled ones.
+    """
     if len(source.html) > MAX_PRINT_HTML_BYTES:  # refused before WeasyPrint spends minutes on it
         message = (f"its print HTML is {mebibytes(len(source.html))}, more than the "
                    f"{mebibytes(MAX_PRINT_HTML_BYTES)} a PDF may start from")  # fmt: skip
-        return RenderedPdf(source, None, [Problem("DG118", message)])
+        return RenderedPdf(source, None, [Problem("DG121", message)])
     # Imported here, not at the top: a rebuild served from the cache never needs WeasyPrint.
     import weasyprint
 
     from dsgvo_gen.fetcher import ResourceRefused, RestrictedFetcher
 
-    templates = templates.resolve()  # a file: base URL must be absolute
-    fetcher = RestrictedFetcher(templates)
+    dirs = templates.dirs if isinstance(templates, Templates) else (templates,)
+    layers = [folder.resolve() for folder in dirs]  # a file: base URL must be absolute
+    base = layers[0]
+    fetcher = RestrictedFetcher(layers)
     collect = _Collect()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collect)
@@ -80,7 +86,7 @@ def render_pdf(source: PdfSource, templates: Path) -> RenderedPdf:
     try:
         document = weasyprint.HTML(
             string=source.html.decode("utf-8"),
-            base_url=(templates / source.page).as_uri(),
+            base_url=(base / source.page).as_uri(),
             url_fetcher=fetcher,
         )
         # What HTML.write_pdf does, in its two steps: the page count is known in between.
@@ -88,7 +94,7 @@ def render_pdf(source: PdfSource, templates: Path) -> RenderedPdf:
         pdf: bytes | None = None
         problems = []
         if len(laid_out.pages) > MAX_PDF_PAGES:
-            problems.append(Problem("DG118", f"it has {len(laid_out.pages)} pages, more than the "
+            problems.append(Problem("DG121", f"it has {len(laid_out.pages)} pages, more than the "
                                              f"{MAX_PDF_PAGES} a PDF may have"))  # fmt: skip
         else:
             pdf = laid_out.write_pdf(**OPTIONS[source.kind])
@@ -110,7 +116,7 @@ _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 TASKS_PER_WORKER = 40
 
 # Worker processes keep these between documents: WeasyPrint is imported once per worker.
-_worker_templates: Path | None = None
+_worker_templates: Templates | None = None
 
 
 def die_with_parent() -> None:
@@ -124,7 +130,7 @@ def die_with_parent() -> None:
         os._exit(1)  # the parent died before the line above took effect
 
 
-def _start_worker(templates: Path) -> None:
+def _start_worker(templates: Templates) -> None:
     global _worker_templates  # per-process state of a pool worker
     die_with_parent()
     import weasyprint  # noqa: F401 - warm: imported once per worker, not once per document
@@ -176,7 +182,7 @@ def _context() -> multiprocessing.context.BaseContext:
 
 
 def render_pdfs(
-    sources: Iterable[PdfSource], templates: Path, *, jobs: int = 1
+    sources: Iterable[PdfSource], templates: Templates, *, jobs: int = 1
 ) -> Iterator[RenderedPdf]:
     """Render every source, in `jobs` worker processes; results come in the sources' order."""
     source_iter = iter(sources)

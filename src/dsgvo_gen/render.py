@@ -19,6 +19,7 @@ from typing import Any
 
 from jinja2 import (
     BaseLoader,
+    ChoiceLoader,
     Environment,
     StrictUndefined,
     TemplateError,
@@ -30,6 +31,7 @@ from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 
 from dsgvo_gen import __version__
+from dsgvo_gen.branding import Logo, brand_css
 from dsgvo_gen.config import Config
 from dsgvo_gen.i18n import LabelError, labels
 from dsgvo_gen.limits import MAX_PAGE_BYTES, OutputTooLarge, combined_inline, mebibytes
@@ -37,9 +39,20 @@ from dsgvo_gen.markup import markdown_block, markdown_inline
 from dsgvo_gen.model import Provider, Text
 from dsgvo_gen.paths import UnsafePath, read_regular_file_inside
 from dsgvo_gen.reference import reference
-from dsgvo_gen.resources import bundled_dir
+from dsgvo_gen.resources import Templates, bundled_dir
 
-ASSETS = ("style.css",)
+ASSETS = ("style.css", "screen.css", "embed.css")
+BRAND_CSS = "assets/brand.css"
+MAX_ASSET_BYTES = 5 * 1024 * 1024
+
+
+def read_asset(templates: Templates, relative: str) -> bytes:
+    """An asset's bytes: the project's own file where it has one, else the bundled one;
+    a regular file reached without a link, at most 5 MiB (it is published as it is).
+    Raises UnsafePath otherwise."""
+    path = templates.find(relative)
+    layer = next(folder for folder in templates.dirs if path.is_relative_to(folder))
+    return read_regular_file_inside(layer, relative, limit=MAX_ASSET_BYTES)
 
 
 @dataclass(frozen=True)
@@ -84,9 +97,11 @@ class _TemplateLoader(BaseLoader):
         return source, str(self.folder / relative), lambda: True
 
 
-def environment(templates: Path, *, sandboxed: bool = False) -> Environment:
+def environment(templates: Templates, *, sandboxed: bool = False) -> Environment:
     env = (SandboxedEnvironment if sandboxed else Environment)(
-        loader=_TemplateLoader(templates),
+        # The project's own templates first, the bundled ones for everything it leaves out;
+        # a link in the project's folder is refused, not replaced by the bundled file.
+        loader=ChoiceLoader([_TemplateLoader(folder) for folder in templates.dirs]),
         autoescape=True,  # every template, whatever its name
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -106,6 +121,14 @@ def _pages(providers: list[Provider]) -> Iterator[Page]:
         yield Page("notice.html", f"providers/{p.id}.html", {"p": p})
         if p.consent is not None:
             yield Page("consent.html", f"consent/{p.id}.html", {"p": p})
+
+
+def _fragments(providers: list[Provider]) -> Iterator[Page]:
+    """The notices and consent forms as fragments to paste into another website."""
+    for p in providers:
+        yield Page("embed.html", f"embed/{p.id}.html", {"p": p})
+        if p.consent is not None:
+            yield Page("embed-consent.html", f"embed/{p.id}-consent.html", {"p": p})
 
 
 def _relative(from_page: str) -> Callable[[str], str]:
@@ -149,12 +172,21 @@ class Renderer:
     """
 
     def __init__(
-        self, config: Config, providers: list[Provider], templates: Path | None = None
+        self,
+        config: Config,
+        providers: list[Provider],
+        templates: Templates | Path | None = None,
+        logo: Logo | None = None,
     ) -> None:
         self.config = config
-        bundled = bundled_dir("templates")
-        self.templates = templates or bundled
-        self.sandboxed = self.templates != bundled
+        if templates is None:
+            templates = Templates.bundled()
+        elif isinstance(templates, Path):
+            templates = Templates((templates,))
+        self.templates = templates
+        self.logo = logo
+        bundled = bundled_dir("templates").resolve()
+        self.sandboxed = any(folder.resolve() != bundled for folder in templates.dirs)
         self.env = environment(self.templates, sandboxed=self.sandboxed)
         self.providers = sorted(providers, key=lambda p: p.id)
         self.catalogues = {lang: labels(self.templates, lang) for lang in config.languages}
@@ -174,10 +206,14 @@ class Renderer:
             "latest_review": max((p.reviewed_on for p in self.providers), default=None),
             "pdf_path": pdf_path,
             "version": __version__,
+            "logo": logo.site_path if logo else None,
+            "brand_css": BRAND_CSS if config.accent_color else None,
+            "brand_style": brand_css(config.accent_color) if config.accent_color else "",
         }
 
     def _site_url(self, rel: Callable[[str], str], medium: str) -> Callable[[str], str]:
-        """Links to other site pages: relative on screen; on paper absolute or none."""
+        """Links to other site pages: relative on screen; on paper and in fragments for other
+        websites absolute (with site.base_url) or none."""
         if medium == "screen":
             return rel
         base = self.config.base_url
@@ -214,13 +250,28 @@ class Renderer:
             for page in _pages(self.providers):
                 path = f"{lang}/{page.path}"
                 yield path, self.render(page, lang, path, pdf_links=pdf_links)
+            for page in _fragments(self.providers):
+                path = f"{lang}/{page.path}"
+                yield path, self.render(page, lang, path, pdf_links=pdf_links, medium="embed")
         landing = Page("landing.html", "index.html", {})
         yield (
             "index.html",
             self.render(landing, self.config.default_language, "index.html", pdf_links=pdf_links),
         )
+        yield from self.assets()
+
+    def assets(self) -> Iterator[tuple[str, bytes]]:
+        """The stylesheets (the project's own where it has them), the logo, the brand colour."""
+        accent = self.config.accent_color
         for asset in ASSETS:
-            yield f"assets/{asset}", read_regular_file_inside(self.templates, f"assets/{asset}")
+            content = read_asset(self.templates, f"assets/{asset}")
+            if asset == "embed.css" and accent:  # pasted alone, it must carry the colour too
+                content += b"\n" + brand_css(accent).encode()
+            yield f"assets/{asset}", content
+        if accent:
+            yield BRAND_CSS, brand_css(accent).encode()
+        if self.logo is not None:
+            yield self.logo.site_path, self.logo.content
 
     def _pdf_pages(
         self, ids: Collection[str] | None, langs: Collection[str] | None

@@ -29,6 +29,7 @@ from dsgvo_gen.builder import BuildResult, build
 from dsgvo_gen.checker import PROVIDERS_DIR
 from dsgvo_gen.config import CONFIG_NAME
 from dsgvo_gen.findings import Finding, Report, display_path
+from dsgvo_gen.loader import load_file
 from dsgvo_gen.paths import UnsafePath, absolute, check_site_folder
 
 HOST = "127.0.0.1"  # a preview is for the person at this machine, never for the network
@@ -146,13 +147,21 @@ def _files_below(folder: Path) -> Iterator[Path]:
         yield from (here / name for name in dirs if (here / name).is_symlink())
 
 
+def _logo(root: Path) -> list[Path]:
+    doc, _ = load_file(root / CONFIG_NAME, CONFIG_NAME)
+    site = doc.data.get("site") if doc is not None else None
+    logo = site.get("logo") if isinstance(site, dict) else None
+    return [root / logo] if isinstance(logo, str) and logo else []
+
+
 def watched_files(root: Path) -> list[Path]:
-    """What a build reads from the project: the config, the descriptors, own templates.
+    """What a build reads from the project: the config, the descriptors, own templates,
+    the logo.
 
     A folder that is a link is watched as the link itself: its target (which may be a
     huge tree) is never walked, and the build refuses it anyway.
     """
-    files = [root / CONFIG_NAME]
+    files = [root / CONFIG_NAME, *_logo(root)]
     for folder, pattern in ((root / PROVIDERS_DIR, "*.yaml"), (root / "templates", "**")):
         if folder.is_symlink():
             files.append(folder)

@@ -13,5 +13,8 @@ from dsgvo_gen.cli.check import check
 from dsgvo_gen.cli.export import export
 from dsgvo_gen.cli.project import field_reference, init, new
 from dsgvo_gen.cli.site import build, pdf, serve
+from dsgvo_gen.cli.status import status
 
-__all__ = ["build", "check", "export", "field_reference", "init", "main", "new", "pdf", "serve"]
+__all__ = [
+    "build", "check", "export", "field_reference", "init", "main", "new", "pdf", "serve", "status",
+]  # fmt: skip

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import TypeVar
 
 from dsgvo_gen.config import Config
@@ -26,6 +27,7 @@ class Context:
     config: Config | None
     today: date
     reference: Reference
+    root: Path | None = None  # the project folder, for files the config names (the logo)
 
     @property
     def languages(self) -> tuple[str, ...]:
@@ -91,6 +93,7 @@ def run_project_rules(
 
 # Importing the rule modules registers their rules.
 from dsgvo_gen.rules import (  # noqa: E402
+    branding,
     completeness,
     consistency,
     languages,
@@ -99,4 +102,6 @@ from dsgvo_gen.rules import (  # noqa: E402
     size,
 )
 
-__all__ = ["completeness", "consistency", "languages", "project", "provenance", "size"]
+__all__ = [
+    "branding", "completeness", "consistency", "languages", "project", "provenance", "size",
+]  # fmt: skip

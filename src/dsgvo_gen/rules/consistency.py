@@ -6,17 +6,19 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 
-from dsgvo_gen.findings import Finding
+from dsgvo_gen.findings import Finding, quote
+from dsgvo_gen.hints import did_you_mean
 from dsgvo_gen.loader import Document, JsonPath
 from dsgvo_gen.model import Provider
 from dsgvo_gen.rules import Context, descriptor_rule
+from dsgvo_gen.rules.project import recipient_key
 
 DPF_MECHANISMS = {"eu-us-dpf", "swiss-us-dpf"}
 
 # Phrases that say nothing about when data are deleted (WP260 rev.01, para. 48).
 _VAGUE_RETENTION = re.compile(
     r"^\W*(so ?lange?|as long as|for as long as)\b.*\b(erforderlich|notwendig|nötig|necessary|"
-    r"required|needed)\W*$",
+    r"required|needed)(\s+(ist|sind|is|are))?\W*$",
     re.IGNORECASE,
 )
 
@@ -108,9 +110,12 @@ def special_data_explicit_consent(p: Provider, doc: Document, ctx: Context) -> I
 def _unknown(
     doc: Document, refs: Iterable[tuple[str, JsonPath]], known: set[str], kind: str
 ) -> Iterator[Finding]:
+    key = recipient_key if kind == "recipient" else None
     for ref, at in refs:
         if ref not in known:
-            yield doc.finding(at, "DG407", f"unknown {kind} '{ref}'")
+            hint = did_you_mean(ref, known, key=key)
+            listed = "" if hint or not known else f"; known: {', '.join(sorted(known)[:8])}"
+            yield doc.finding(at, "DG407", f"unknown {kind} {quote(ref)}{hint}{listed}")
 
 
 @descriptor_rule("DG407")
@@ -136,14 +141,14 @@ def retention_is_concrete(p: Provider, doc: Document, ctx: Context) -> Iterator[
     for r in p.processing.retention:
         if r.period is None and r.criteria is None:
             yield doc.finding(r.at, "DG408", "give a period or the criteria for deletion")
-        elif r.criteria is not None and any(
-            _VAGUE_RETENTION.match(v) for v in r.criteria.all_values()
-        ):
-            yield doc.finding(
-                r.criteria.at, "DG408",
-                "'as long as necessary' does not let a reader work out the period: name "
-                "the event or deadline that ends it",
-            )  # fmt: skip
+        elif r.criteria is not None:
+            for at, value in r.criteria.located():
+                if _VAGUE_RETENTION.match(value):
+                    yield doc.finding(
+                        at, "DG408",
+                        f"{quote(value)} does not let a reader work out the period: name the "
+                        "event or deadline that ends it",
+                    )  # fmt: skip
 
 
 @descriptor_rule("DG409", "DG410")

@@ -1,4 +1,4 @@
-"""DG118: how much text one descriptor may put on its notice (see `limits`)."""
+"""DG121: how much text one descriptor may put on its notice (see `limits`)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ _WHERE: dict[str, tuple[JsonPath, str]] = {
 }  # fmt: skip
 
 
-@descriptor_rule("DG118")
+@descriptor_rule("DG121")
 def notice_is_bounded(p: Provider, doc: Document, ctx: Context) -> Iterator[Finding]:
     parts = notice_parts(p)
     total = sum(parts.values())
@@ -28,7 +28,7 @@ def notice_is_bounded(p: Provider, doc: Document, ctx: Context) -> Iterator[Find
         return
     at, why = _WHERE[max(parts, key=lambda part: parts[part])]
     yield doc.finding(
-        at, "DG118",
+        at, "DG121",
         f"its notice would hold about {total:,} characters, more than the {MAX_NOTICE_CHARS:,} "
         f"a notice may have: {why}; shorten them or name fewer data categories per entry",
     )  # fmt: skip
