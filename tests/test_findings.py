@@ -11,7 +11,14 @@ from click.testing import CliRunner
 
 from dsgvo_gen.checker import check
 from dsgvo_gen.cli import main
-from dsgvo_gen.findings import Finding, Report, format_github, format_json, format_text
+from dsgvo_gen.findings import (
+    Finding,
+    Report,
+    format_github,
+    format_gitlab,
+    format_json,
+    format_text,
+)
 from tests.conftest import TODAY
 
 #: ESC and OSC (a terminal title, a hyperlink), BEL, C1 CSI, and bidi overrides/isolates.
@@ -21,7 +28,8 @@ RAW = ("\x1b", "\x07", "\x9b", "\u202e", "\u2066", "\u200f")
 
 def test_formatters_escape_control_and_bidi_characters_in_paths_and_messages() -> None:
     report = Report([Finding(f"providers/{HOSTILE}.yaml", 1, 1, "DG102", f"bad {HOSTILE}")])
-    for output in (format_text(report), format_github(report), format_json(report)):
+    formats = (format_text, format_github, format_json, format_gitlab)
+    for output in (fmt(report) for fmt in formats):
         assert not any(char in output for char in RAW), repr(output)
     github = format_github(report)
     assert github.startswith("::error file=providers/\\x1b[2J\\x1b]0;owned\\x07")

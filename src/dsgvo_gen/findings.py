@@ -140,9 +140,13 @@ def format_json(report: Report) -> str:
         "warnings": report.warnings,
         "notes": report.notes,
     }
+    return _json(payload)
+
+
+def _json(payload: object) -> str:
+    """Readable JSON (umlauts stay), with C1 controls and direction marks escaped as JSON
+    escapes them (only strings can hold them): a terminal that shows it must not obey them."""
     text = json.dumps(payload, ensure_ascii=False, indent=2)
-    # Escaped here as JSON escapes them (only strings can hold them): a terminal that shows
-    # the output must not obey them.
     return _RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
@@ -196,7 +200,7 @@ def format_gitlab(report: Report) -> str:
             "severity": _GITLAB_SEVERITY[f.severity],
             "location": {"path": f.path, "lines": {"begin": f.line}},
         })  # fmt: skip
-    return json.dumps(issues, ensure_ascii=False, indent=2)
+    return _json(issues)
 
 
 FORMATTERS = {
