@@ -59,36 +59,77 @@ def refuse_links_below(root: Path, path: Path) -> None:
         refuse_link(current)
 
 
-def _inside(root: Path, relative: str) -> Path:
+def _parts(root: Path, relative: str) -> tuple[str, ...]:
     pure = PurePosixPath(relative)
-    if pure.is_absolute() or not pure.parts or ".." in pure.parts:
+    if pure.is_absolute() or ".." in pure.parts:
         raise UnsafePath(f"{relative} is not a path inside {root}")
-    return root.joinpath(*pure.parts)
+    return pure.parts
+
+
+# O_NOFOLLOW: a link is never followed, not even one put there after a check; O_NONBLOCK:
+# a pipe planted under the name does not hang the open; O_NOCTTY: a terminal stays ours.
+_OPEN = (os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0)
+         | getattr(os, "O_CLOEXEC", 0))  # fmt: skip
+
+
+def open_inside(root: Path, relative: str, *, root_may_be_link: bool = True) -> int:
+    """A file descriptor of `root/relative`, a file or a folder, opened one name at a time
+    so that no link below `root` is followed (`root` itself is the caller's, and followed
+    unless `root_may_be_link` is False). The caller closes it.
+
+    Raises UnsafePath for a link, FileNotFoundError or NotADirectoryError (OSErrors)
+    where the path is not there.
+    """
+    parts = _parts(root, relative)
+    try:
+        fd = os.open(root, _OPEN if not root_may_be_link else _OPEN & ~os.O_NOFOLLOW)
+    except OSError as err:
+        if err.errno == errno.ELOOP:
+            message = f"{root} is a symbolic link; dsgvo-gen never reads through a link"
+            raise UnsafePath(message) from None
+        raise
+    current = root
+    try:
+        for part in parts:
+            if not stat.S_ISDIR(os.fstat(fd).st_mode):
+                raise NotADirectoryError(errno.ENOTDIR, "Not a directory", str(current))
+            current = current / part
+            try:
+                opened = os.open(part, _OPEN, dir_fd=fd)
+            except OSError as err:
+                if err.errno == errno.ELOOP:
+                    message = f"{current} is a symbolic link; dsgvo-gen never reads through a link"
+                    raise UnsafePath(message) from None
+                raise
+            os.close(fd)
+            fd = opened
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
 
 
 def read_regular_file_inside(root: Path, relative: str, *, limit: int | None = None) -> bytes:
     """The bytes of `root/relative`: a regular file, reached without any link below `root`.
 
-    Raises UnsafePath for a link, a device, a pipe or a file over `limit` bytes, and
-    FileNotFoundError (an OSError) for a file that is not there.
+    Raises UnsafePath for a link, a folder, a device, a pipe or a file over `limit`
+    bytes, and FileNotFoundError (an OSError) for a file that is not there.
     """
-    path = _inside(root, relative)
-    refuse_links_below(root, path)
-    # O_NOFOLLOW: a link put there after the check is not followed; O_NONBLOCK: a pipe
-    # planted under the name does not hang the open.
-    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
-    try:
-        fd = os.open(path, flags)
-    except OSError as err:
-        if err.errno == errno.ELOOP:  # became a link after the check above
-            message = f"{path} is a symbolic link; dsgvo-gen never reads through a link"
-            raise UnsafePath(message) from None
-        raise
-    with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+    path = root / relative
+    fd = open_inside(root, relative)
+    try:  # checked on the open file, before anything is read from it
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
             raise UnsafePath(f"{path} is not a regular file; dsgvo-gen reads only regular files")
+        if limit is not None and info.st_size > limit:
+            raise UnsafePath(f"{path} is larger than {limit:,} bytes")
+        handle = os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+    with handle:
         data = handle.read() if limit is None else handle.read(limit + 1)
-    if limit is not None and len(data) > limit:
+    if limit is not None and len(data) > limit:  # grew since the check
         raise UnsafePath(f"{path} is larger than {limit:,} bytes")
     return data
 

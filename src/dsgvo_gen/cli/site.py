@@ -63,8 +63,9 @@ def _report_rebuild(quiet: bool, rebuild: Rebuild) -> None:
     if result.report.findings:
         click.echo(format_text(result.report))
     if not result.written:
-        kept = "the last good site" if rebuild.serving else "nothing"
-        click.echo(f"{cause}build refused: fix the findings above; still serving {kept}")
+        kept = ("still serving the last good site" if rebuild.serving
+                else "serving no site until a build succeeds")  # fmt: skip
+        click.echo(f"{cause}build refused: fix the findings above; {kept}")
     elif not quiet:
         pdfs = f" and {result.pdfs} PDFs" if result.pdfs else ""
         click.echo(f"{cause}built {result.pages} pages and assets{pdfs} in {rebuild.seconds:.2f} s")
@@ -90,7 +91,8 @@ def serve(
 
     Watches dsgvo-gen.yaml, providers/*.yaml and the project's own templates/.
     When check refuses a rebuild, the findings are printed and the last good
-    site stays online. Ctrl-C stops.
+    site stays online; until the first good build, the preview serves nothing
+    (not even a site/ folder that is already there). Ctrl-C stops.
     """
     from dsgvo_gen.paths import UnsafePath
     from dsgvo_gen.serve import PortUnavailable, PreviewServer
