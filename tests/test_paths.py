@@ -4,6 +4,7 @@ through a link. Each refusal is one line, exit code 1, and leaves every file as 
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -14,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from dsgvo_gen.cli import main
+from dsgvo_gen.paths import SITE_MARKER_TEXT
 from tests.conftest import TODAY, must_finish_within, tree
 
 DG = str(Path(sys.executable).parent / "dsgvo-gen")
@@ -188,3 +190,61 @@ def test_export_to_a_full_disk_is_a_message_not_a_traceback(project: Path, tmp_p
     assert done.returncode == 1 and "export failed" in done.stderr, done.stderr
     assert "Traceback" not in done.stderr
     assert list(out.iterdir()) == []  # no temporary file left
+
+
+def test_a_published_copy_of_the_site_with_files_of_ones_own_is_not_replaced(
+    project: Path, tmp_path: Path
+) -> None:
+    """The marker travels along when a site is copied into a web root: the web root's own
+    files make it a folder the build did not write, and it is refused, naming them."""
+    site = tmp_path / "site"
+    assert dg(project, *BUILD, "--out", str(site)).exit_code == 0
+    www = tmp_path / "www"
+    (www / "blog").mkdir(parents=True)
+    (www / "home.html").write_text("home")
+    (www / "blog" / "p1.html").write_text("p")
+    shutil.copytree(site, www, dirs_exist_ok=True)
+    before = tree(www)
+    line = refused(dg(project, *BUILD, "--out", str(www)), "refusing to replace", "home.html")
+    assert "blog" in line
+    assert tree(www) == before
+    # A file of one's own inside a language folder counts as much as one at the top.
+    (www / "home.html").unlink()
+    shutil.rmtree(www / "blog")
+    (www / "de" / "mine.html").write_text("mine")
+    refused(dg(project, *BUILD, "--out", str(www)), "de/mine.html")
+    assert (www / "de" / "mine.html").read_text() == "mine"
+    (www / "de" / "mine.html").unlink()
+    (www / "de" / "notes").symlink_to(tmp_path)  # a link is not a file the build wrote either
+    refused(dg(project, *BUILD, "--out", str(www)), "de/notes")
+    (www / "de" / "notes").unlink()
+    assert dg(project, *BUILD, "--out", str(www)).exit_code == 0  # nothing foreign: replaced
+
+
+def test_a_site_of_an_older_version_is_replaced_only_if_it_holds_the_site_layout(
+    project: Path, tmp_path: Path
+) -> None:
+    """Sites written before the marker listed its files carry the marker alone: they are
+    replaced only when every file has a name a build gives its files."""
+    site = tmp_path / "site"
+    assert dg(project, *BUILD, "--out", str(site)).exit_code == 0
+    (site / ".dsgvo-gen-site").write_bytes(SITE_MARKER_TEXT)  # as versions before wrote it
+    (site / "pdf" / "de").mkdir(parents=True)
+    (site / "pdf" / "de" / "full-video-notice.pdf").write_bytes(b"%PDF")
+    assert dg(project, *BUILD, "--out", str(site)).exit_code == 0
+    (site / ".dsgvo-gen-site").write_bytes(SITE_MARKER_TEXT)
+    (site / "wp-config.php").write_text("<?php")
+    refused(dg(project, *BUILD, "--out", str(site)), "wp-config.php")
+    assert (site / "wp-config.php").is_file()
+
+
+def test_pdfs_made_into_the_site_belong_to_it(project: Path) -> None:
+    """`pdf` writes into site/pdf/ of a site that build made (or that it marks itself): the
+    next build still recognises every file as its own."""
+    assert dg(project, *BUILD).exit_code == 0
+    pdf = ("pdf", "full-video", "--lang", "de", "--today", TODAY.isoformat())
+    assert dg(project, *pdf).exit_code == 0
+    assert dg(project, *BUILD).exit_code == 0, "the build refused the PDFs of pdf"
+    shutil.rmtree(project / "site")
+    assert dg(project, *pdf).exit_code == 0  # into a site that does not exist yet
+    assert dg(project, *BUILD).exit_code == 0

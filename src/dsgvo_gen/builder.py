@@ -26,6 +26,7 @@ from dsgvo_gen.i18n import CatalogueError, LabelError
 from dsgvo_gen.limits import OutputTooLarge
 from dsgvo_gen.paths import (
     UnsafePath,
+    absolute,
     check_output_folder,
     check_site_folder,
     refuse_link,
@@ -33,7 +34,7 @@ from dsgvo_gen.paths import (
 )
 from dsgvo_gen.render import PdfSource, Renderer
 from dsgvo_gen.resources import Templates, templates_for
-from dsgvo_gen.writer import Staging, WriteError, mark_site, write_file
+from dsgvo_gen.writer import Staging, WriteError, add_to_site, mark_site, write_file
 
 if TYPE_CHECKING:
     from dsgvo_gen.pdf import RenderedPdf
@@ -259,10 +260,11 @@ def make_pdfs(
     """
     root = Path(root)
     shown = Path(out) if out is not None else root / "site" / "pdf"
-    if out is None:  # into the site: no link on the way, and a new site folder is marked
+    target = check_output_folder(shown, root)
+    into_site = target == absolute(root / "site" / "pdf")
+    if into_site:  # no link on the way, a new site folder is marked, the PDFs are listed
         refuse_links_below(root, shown)
         check_site_folder(root / "site", root)
-    target = check_output_folder(shown, root)
     project = check_project(root, today=today)
     report = project.report
     if report.failed() or project.config is None:
@@ -285,6 +287,7 @@ def make_pdfs(
     count = renderer.pdf_count(ids or None, langs or None)
     sources = renderer.pdf_sources(ids or None, langs or None)
     cache_root = _cache_root(root) if cache else None
+    written: list[str] = []
     try:
         for rendered in _pdfs(sources, count, templates, cache_root, jobs, progress):
             findings = _pdf_findings(rendered, templates)
@@ -293,7 +296,7 @@ def make_pdfs(
             if rendered.pdf is not None and not any(f.severity is Severity.ERROR for f in findings):
                 path = target / rendered.source.path.removeprefix("pdf/")
                 try:
-                    if out is None:
+                    if into_site:
                         mark_site(root / "site")
                     write_file(path, rendered.pdf, inside=target)
                 except UnsafePath as err:  # a link among the PDFs: refused, the others go on
@@ -301,6 +304,12 @@ def make_pdfs(
                                            str(err))])  # fmt: skip
                     continue
                 result.pdfs += 1
+                written.append(rendered.source.path)
     except _FAILURES as err:
         report.extend(_failure(err, shown, templates))
+    if into_site and written:
+        try:
+            add_to_site(root / "site", written)
+        except (WriteError, UnsafePath) as err:
+            report.extend(_failure(err, root / "site", templates))
     return result

@@ -7,9 +7,10 @@ files and every output path go through this module:
 
 - `read_regular_file_inside(root, relative)` reads a file below `root` when no part
   of the way is a link and the file is a regular file;
-- `check_site_folder` says whether a build may replace a folder (one it made, or an
-  empty or new one), `check_output_folder` and `check_output_file` whether files
-  may be written into a folder or replace one file.
+- `open_inside(root, relative)` opens a file or folder the same way (for `serve`);
+- `check_site_folder` says whether a build may replace a folder (one that holds only
+  what a build wrote, or an empty or new one), `check_output_folder` and
+  `check_output_file` whether files may be written into a folder or replace one file.
 
 Each refusal is an `UnsafePath` whose message is one line for the user.
 """
@@ -20,20 +21,30 @@ import errno
 import os
 import re
 import stat
+from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
-#: Written into every site a build makes; a folder without it is never replaced.
+#: Written into every site a build makes, with the list of the files it wrote: a folder
+#: without it, or with a file the list does not name, is never replaced. The marker
+#: alone proves nothing (it travels along when a site is copied into a web root).
 SITE_MARKER = ".dsgvo-gen-site"
-SITE_MARKER_TEXT = (
+SITE_MARKER_TEXT = (  # all that versions before the list wrote
     b"This folder is a website built by dsgvo-gen. Every build replaces it as a whole;\n"
     b"do not keep your own files here.\n"
 )
+_LIST_HEADING = b"\nThe files the build wrote; a folder with any other file is not replaced:\n"
+_MAX_MARKER_BYTES = 64 * 1024 * 1024
 #: What belongs to a project's sources (config.CONFIG_NAME included): never an output.
 PROJECT_SOURCES = ("dsgvo-gen.yaml", "providers", "templates", "catalogue", "schema",
                    "history", ".git")  # fmt: skip
-#: A site built before the marker existed holds only these names at its top.
-_SITE_LAYOUT = re.compile(r"index\.html|assets|pdf|[a-z]{2}")
-#: ... and its landing page carries the Content-Security-Policy of the bundled templates.
+#: Where a marker lists no files (a site of an older version, the staging folder of a
+#: killed build), every file and folder must have a name a build gives them.
+_SITE_FILES = re.compile(
+    r"index\.html|assets/[a-z0-9-]+\.(?:css|png|jpg|gif|webp)|pdf/[a-z]{2}/[a-z0-9-]+\.pdf"
+    r"|[a-z]{2}/(?:index|notice)\.html|[a-z]{2}/(?:providers|consent|embed)/[a-z0-9-]+\.html"
+)
+_SITE_FOLDERS = re.compile(r"assets|pdf|(?:pdf/)?[a-z]{2}|[a-z]{2}/(?:providers|consent|embed)")
+#: A site built before the marker existed has the landing page of the bundled templates.
 _LEGACY_SIGNATURE = (
     b"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'self';"
 )
@@ -154,21 +165,84 @@ def _project_problem(target: Path, project: Path) -> str | None:
     return None
 
 
-def is_site_folder(folder: Path) -> bool:
-    """A folder dsgvo-gen built: it holds the marker (or, made by a version before the
-    marker, nothing but the site's layout, with the landing page of the bundled templates)."""
+def site_marker(files: Iterable[str]) -> bytes:
+    """The marker of a site whose files (site-relative paths) a build wrote."""
+    return SITE_MARKER_TEXT + _LIST_HEADING + b"".join(f"{f}\n".encode() for f in sorted(files))
+
+
+def listed_files(marker: bytes) -> set[str] | None:
+    """The files a marker lists; None for a marker without a list (or no marker)."""
+    head, heading, rest = marker.partition(_LIST_HEADING)
+    if not heading or head != SITE_MARKER_TEXT:
+        return None
+    return set(rest.decode("utf-8", "replace").splitlines())
+
+
+def _parents(files: Iterable[str]) -> set[str]:
+    """Every folder the site-relative `files` lie in: pdf/de/a.pdf lies in pdf and pdf/de."""
+    return {f.rsplit("/", n)[0] for f in files for n in range(1, f.count("/") + 1)}
+
+
+def _kind(entry: os.DirEntry[str]) -> str:
+    if entry.is_dir(follow_symlinks=False):
+        return "folder"
+    return "file" if entry.is_file(follow_symlinks=False) else "other"  # a link: other
+
+
+def foreign_files(folder: Path) -> list[str] | None:
+    """What in `folder` a build did not write (a folder named once, with a final /); an
+    empty list for a site a build may replace; None where `folder` is not a site at all."""
     try:
-        return read_regular_file_inside(folder, SITE_MARKER, limit=4096) == SITE_MARKER_TEXT
+        marker: bytes | None = read_regular_file_inside(
+            folder, SITE_MARKER, limit=_MAX_MARKER_BYTES
+        )
     except FileNotFoundError:
-        pass
+        marker = None
     except (OSError, UnsafePath):
-        return False
+        return None
+    listed = listed_files(marker) if marker is not None else None
+    if marker is None and not _legacy_landing(folder):
+        return None
+    if marker is not None and listed is None and marker != SITE_MARKER_TEXT:
+        return None  # not a marker dsgvo-gen wrote
+    folders = _parents(listed or ())
+
+    def ours(name: str, kind: str) -> bool:
+        if name.startswith(SITE_MARKER):  # the marker, or the marker being rewritten
+            return kind == "file"
+        if listed is None:  # no list: the names a build gives its files
+            layout = {"file": _SITE_FILES, "folder": _SITE_FOLDERS}.get(kind)
+            return layout is not None and layout.fullmatch(name) is not None
+        return name in listed if kind == "file" else kind == "folder" and name in folders
+
+    foreign, pending = [], [""]
     try:
-        names = [entry.name for entry in folder.iterdir()]
+        while pending:  # never into a link, nor into a folder that is foreign as a whole
+            prefix = pending.pop()
+            with os.scandir(folder / prefix) as entries:
+                for entry in entries:
+                    name, kind = prefix + entry.name, _kind(entry)
+                    if not ours(name, kind):
+                        foreign.append(name + "/" if kind == "folder" else name)
+                    elif kind == "folder":
+                        pending.append(name + "/")
+    except OSError:
+        return None
+    return sorted(foreign)
+
+
+def _legacy_landing(folder: Path) -> bool:
+    try:
         landing = read_regular_file_inside(folder, "index.html", limit=1024 * 1024)
     except (OSError, UnsafePath):
         return False
-    return all(_SITE_LAYOUT.fullmatch(name) for name in names) and _LEGACY_SIGNATURE in landing
+    return _LEGACY_SIGNATURE in landing
+
+
+def is_site_folder(folder: Path) -> bool:
+    """A folder a build may replace: it holds the marker and nothing but the files the
+    marker lists (or, made by an older version, files with the names a build gives)."""
+    return foreign_files(folder) == []
 
 
 def check_site_folder(out: Path, project: Path) -> Path:
@@ -195,12 +269,20 @@ def check_site_folder(out: Path, project: Path) -> Path:
         empty = next(target.iterdir(), None) is None
     except OSError as err:
         raise UnsafePath(f"cannot look into {out}: {err.strerror or err}") from None
-    if empty or is_site_folder(target):
+    foreign = [] if empty else foreign_files(target)
+    if foreign == []:
         return target
+    if foreign is None:
+        raise UnsafePath(
+            f"refusing to replace {out}: it is not empty and not a site dsgvo-gen built "
+            f"(it has no {SITE_MARKER} file); choose a new or an empty folder, or delete this "
+            "one yourself if an older dsgvo-gen made it"
+        )
+    more = f" and {len(foreign) - 5} more" if len(foreign) > 5 else ""
     raise UnsafePath(
-        f"refusing to replace {out}: it is not empty and not a site dsgvo-gen built "
-        f"(it has no {SITE_MARKER} file); choose a new or an empty folder, or delete this "
-        "one yourself if an older dsgvo-gen made it"
+        f"refusing to replace {out}: it holds files a build did not write "
+        f"({', '.join(foreign[:5])}{more}), which a build would delete; move them "
+        "elsewhere, or choose a new or an empty folder"
     )
 
 

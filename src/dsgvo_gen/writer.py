@@ -3,8 +3,9 @@
 The new site is written to a temporary folder next to the output folder and
 exchanged with the old one in a single `renameat2(RENAME_EXCHANGE)` call where
 the kernel offers it, so a reader (or a killed build) sees either the complete
-old site or the complete new one. Every site carries the marker file that lets a
-later build recognise it as its own (`paths.check_site_folder` decides that).
+old site or the complete new one. Every site carries the marker file that lists
+the files the build wrote, so that a later build recognises the folder as its own
+and as holding nothing else (`paths.check_site_folder` decides that).
 """
 
 from __future__ import annotations
@@ -21,8 +22,11 @@ from dsgvo_gen.paths import (
     UnsafePath,
     absolute,
     is_site_folder,
+    listed_files,
+    read_regular_file_inside,
     refuse_link,
     refuse_links_below,
+    site_marker,
 )
 
 _AT_FDCWD = -100
@@ -92,7 +96,11 @@ class Staging:
         # that is a link must be refused (`paths.check_site_folder`), not followed.
         self.out = absolute(out)
         self.folder: Path | None = None
-        self.files = 0
+        self.written: list[str] = []  # site-relative, for the marker
+
+    @property
+    def files(self) -> int:
+        return len(self.written)
 
     def __enter__(self) -> Staging:
         try:
@@ -101,6 +109,7 @@ class Staging:
             self.folder = Path(
                 tempfile.mkdtemp(prefix=f".{self.out.name}.new-{os.getpid()}-", dir=self.out.parent)
             )
+            # Without its list yet: a killed build's folder is recognised by its file names.
             _create(self.folder / SITE_MARKER, SITE_MARKER_TEXT)
         except OSError as err:
             raise WriteError(
@@ -116,7 +125,7 @@ class Staging:
             _create(target, content)
         except OSError as err:
             raise WriteError(f"cannot write the site to {self.out}: {err.strerror or err}") from err
-        self.files += 1
+        self.written.append(relative)
 
     def commit(self) -> None:
         """Swap the new site in; the old one is gone afterwards."""
@@ -124,6 +133,8 @@ class Staging:
         assert staging is not None, "use Staging as a context manager"
         try:
             refuse_link(out)  # checked before the build; a link made since is not replaced
+            (staging / SITE_MARKER).unlink()
+            _create(staging / SITE_MARKER, site_marker(self.written))
             staging.chmod(0o755)
             if out.exists() and _exchange(staging, out):
                 shutil.rmtree(staging)  # now holds the old site
@@ -149,9 +160,23 @@ def mark_site(folder: Path) -> None:
         return
     try:
         folder.mkdir(parents=True)
-        _create(folder / SITE_MARKER, SITE_MARKER_TEXT)
+        _create(folder / SITE_MARKER, site_marker(()))
     except OSError as err:
         raise WriteError(f"cannot write {folder}: {err.strerror or err}") from err
+
+
+def add_to_site(folder: Path, files: list[str]) -> None:
+    """Add `files` (site-relative paths that `pdf` wrote into the site) to the site's list
+    of its files, so that the next build still finds nothing in it but its own."""
+    try:
+        listed = listed_files(read_regular_file_inside(folder, SITE_MARKER))
+    except (OSError, UnsafePath):
+        return  # no site of ours: nothing to add to
+    if listed is not None and not listed.issuperset(files):  # a marker without a list needs none
+        try:
+            write_file(folder / SITE_MARKER, site_marker(listed.union(files)), inside=folder)
+        except UnsafePath as err:  # the marker became a link since it was read
+            raise WriteError(str(err)) from None
 
 
 def _replace_by_renames(staging: Path, out: Path) -> None:
