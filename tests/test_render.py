@@ -62,6 +62,38 @@ def test_a_template_or_asset_that_is_a_link_is_refused_unread(
         assert "SECRET" not in repr(result.report.findings)
 
 
+@pytest.mark.parametrize("link", ["absolute", "relative"])
+def test_a_labels_folder_that_is_a_link_is_refused_unread(
+    project: Path, tmp_path: Path, link: str
+) -> None:
+    """templates/labels as a link to a folder (another project's, say): neither its texts
+    nor its keys reach a page or a finding."""
+    secret = tmp_path / "secretlabels"
+    secret.mkdir()
+    (secret / "de.yaml").write_text('overview_title: "SECRET hunter2"\naws_secret_key: "AKIA"\n')
+    (project / "templates").mkdir()
+    labels = project / "templates" / "labels"
+    labels.symlink_to(secret if link == "absolute" else os.path.relpath(secret, labels.parent))
+    for content in ('overview_title: "SECRET hunter2"\naws_secret_key: "AKIA"\n',
+                    'overview_title: "SECRET hunter2"\n'):  # fmt: skip
+        (secret / "de.yaml").write_text(content)
+        result = build(project, today=TODAY, pdf=False)
+        assert not result.written and not (project / "site").exists()
+        assert [f.code for f in result.report.findings] == ["DG116"], result.report.sorted()
+        assert "labels is a symbolic link" in result.report.findings[0].message
+        assert "hunter2" not in repr(result.report.findings)
+        assert "aws_secret_key" not in repr(result.report.findings)
+
+
+def test_a_template_that_is_a_folder_is_named_plainly(project: Path) -> None:
+    (project / "templates" / "base.html").mkdir(parents=True)
+    result = build(project, today=TODAY, pdf=False)
+    assert not result.written
+    (finding,) = result.report.findings
+    assert finding.code == "DG116" and "base.html is not a regular file" in finding.message
+    assert "Errno" not in finding.message
+
+
 def test_the_pdf_fetcher_reads_no_asset_through_a_link(project: Path, tmp_path: Path) -> None:
     """WeasyPrint asks for `assets/...` itself; a linked assets folder or file is refused."""
     from dsgvo_gen.checker import check_project

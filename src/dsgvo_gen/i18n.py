@@ -23,6 +23,7 @@ from dsgvo_gen.findings import Finding, display_path, quote
 from dsgvo_gen.hints import did_you_mean
 from dsgvo_gen.loader import Document, load_file
 from dsgvo_gen.model import Duration
+from dsgvo_gen.paths import UnsafePath, refuse_links_below
 from dsgvo_gen.resources import Templates
 
 _UNITS = ("years", "months", "weeks", "days", "hours", "minutes", "seconds")
@@ -123,20 +124,30 @@ class CatalogueError(ValueError):
 
 
 @cache
-def _read(path: Path, stamp: tuple[int, int]) -> tuple[Document | None, tuple[Finding, ...]]:
+def _read(
+    path: Path, layer: Path, stamp: tuple[int, int]
+) -> tuple[Document | None, tuple[Finding, ...]]:
     # Keyed by modification time and size, so that `serve` sees an edited catalogue.
-    doc, findings = load_file(path, display_path(path, Path.cwd()))
+    doc, findings = load_file(path, display_path(path, Path.cwd()), inside=layer)
     return doc, tuple(findings)
 
 
-def _catalogue(path: Path) -> Document:
+def _catalogue(layer: Path, lang: str) -> Document | None:
+    """The label catalogue of `lang` in one template layer, None where it has none; read
+    only as a regular file with no link on the way from the layer (DG116)."""
+    path = layer / "labels" / f"{lang}.yaml"
+    where = display_path(path, Path.cwd())
     try:
+        refuse_links_below(layer, path)
         stat = path.stat()
+    except UnsafePath as err:
+        raise CatalogueError([Finding(where, 1, 1, "DG116", str(err))]) from None
+    except FileNotFoundError:
+        return None
     except OSError as err:
         message = f"cannot read the label catalogue: {err.strerror}"
-        where = display_path(path, Path.cwd())
         raise CatalogueError([Finding(where, 1, 1, "DG110", message)]) from None
-    doc, findings = _read(path, (stat.st_mtime_ns, stat.st_size))
+    doc, findings = _read(path, layer, (stat.st_mtime_ns, stat.st_size))
     if doc is None or findings:
         raise CatalogueError(list(findings))
     return doc
@@ -178,9 +189,14 @@ def labels(templates: Templates | Path, lang: str) -> Labels:
     Raises CatalogueError (with findings) when a catalogue is broken.
     """
     layers = templates.dirs if isinstance(templates, Templates) else (templates,)
-    data = _catalogue(layers[-1] / "labels" / f"{lang}.yaml").data
+    bundled = _catalogue(layers[-1], lang)
+    if bundled is None:
+        where = display_path(layers[-1] / "labels" / f"{lang}.yaml", Path.cwd())
+        message = "cannot read the label catalogue: No such file or directory"
+        raise CatalogueError([Finding(where, 1, 1, "DG110", message)])
+    data = bundled.data
     for folder in reversed(layers[:-1]):
-        own = folder / "labels" / f"{lang}.yaml"
-        if own.exists():
-            data = _overlay(data, _catalogue(own))
+        own = _catalogue(folder, lang)
+        if own is not None:
+            data = _overlay(data, own)
     return Labels(lang, data)

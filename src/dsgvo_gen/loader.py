@@ -23,7 +23,7 @@ import yaml
 
 from dsgvo_gen.findings import Finding, quote
 from dsgvo_gen.hints import yaml_syntax_hint
-from dsgvo_gen.paths import UnsafePath, read_regular_file_inside
+from dsgvo_gen.paths import UnsafePath, read_regular_file_inside, refuse_links_below
 
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 32
@@ -297,23 +297,28 @@ def load_bytes(raw: bytes, path: Path, display: str) -> tuple[Document | None, l
     return document, composer.findings
 
 
-def load_file(path: Path, display: str) -> tuple[Document | None, list[Finding]]:
+def load_file(
+    path: Path, display: str, *, inside: Path | None = None
+) -> tuple[Document | None, list[Finding]]:
     """Read and compose a file, refusing oversized files before reading them whole.
 
     A link is refused unread (DG116): in a clone it may point at any file of the
-    machine, whose values findings would then show.
+    machine, whose values findings would then show. With `inside`, no folder between
+    it and the file may be a link either (`templates/labels` as a link to a folder).
     """
+    root = inside if inside is not None else path.parent
     if path.is_symlink():
         message = "the file is a symbolic link; dsgvo-gen reads no file through a link"
         return None, [Finding(display, 1, 1, "DG116", message)]
     try:
+        refuse_links_below(root, path.parent)
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):
             return None, [Finding(display, 1, 1, "DG110", "not a file")]
         if info.st_size > MAX_BYTES:
             return None, [_too_large(info.st_size, display)]
-        raw = read_regular_file_inside(path.parent, path.name, limit=MAX_BYTES)
-    except UnsafePath as err:  # replaced by a link or grown since the checks above
+        raw = read_regular_file_inside(root, path.relative_to(root).as_posix(), limit=MAX_BYTES)
+    except UnsafePath as err:  # a folder on the way is a link, or a change since the checks
         return None, [Finding(display, 1, 1, "DG116", str(err))]
     except OSError as err:
         return None, [Finding(display, 1, 1, "DG110", f"cannot read the file: {err.strerror}")]
