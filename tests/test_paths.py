@@ -248,3 +248,43 @@ def test_pdfs_made_into_the_site_belong_to_it(project: Path) -> None:
     shutil.rmtree(project / "site")
     assert dg(project, *pdf).exit_code == 0  # into a site that does not exist yet
     assert dg(project, *BUILD).exit_code == 0
+
+
+@pytest.mark.parametrize("command", ["build", "pdf", "export"])
+@pytest.mark.parametrize("way", ["site", "deeper", "alias"])
+def test_no_output_is_written_through_a_link_inside_the_project(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str, way: str
+) -> None:
+    """`site` as a link, then `--out site/...` typed out: refused for every command, also
+    where the link is deeper down or the project is reached through a link of one's own."""
+    victim = victim_folder(tmp_path)
+    if way == "deeper":
+        (project / "out").mkdir()
+        (project / "out" / "site").symlink_to(victim)
+        base = "out/site"
+    else:
+        (project / "site").symlink_to(victim)
+        base = "site"
+    if way == "alias":  # a link outside the project, the user's own, leads into it
+        (tmp_path / "alias").symlink_to(project)
+        base = str(tmp_path / "alias" / "site")
+    monkeypatch.chdir(project)
+    args = {
+        "build": (*BUILD, "--out", f"{base}/web"),
+        "pdf": ("pdf", "--today", TODAY.isoformat(), "--out", f"{base}/pdf"),
+        "export": ("export", "--format", "ropa-csv", "--today", TODAY.isoformat(),
+                   "--out", f"{base}/ropa.csv"),
+    }[command]  # fmt: skip
+    refused(dg(project, *args), "symbolic link")
+    assert tree(victim) == {"mine.txt": b"mine"}
+    assert sorted(p.name for p in victim.iterdir()) == ["mine.txt"]
+
+
+def test_an_output_through_a_link_of_ones_own_outside_the_project_is_written(
+    project: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "real-www").mkdir()
+    (tmp_path / "www").symlink_to(tmp_path / "real-www")
+    result = dg(project, *BUILD, "--out", str(tmp_path / "www" / "privacy"))
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "real-www" / "privacy" / "de" / "index.html").is_file()

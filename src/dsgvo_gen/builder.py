@@ -30,7 +30,6 @@ from dsgvo_gen.paths import (
     check_output_folder,
     check_site_folder,
     refuse_link,
-    refuse_links_below,
 )
 from dsgvo_gen.render import PdfSource, Renderer
 from dsgvo_gen.resources import Templates, templates_for
@@ -262,8 +261,7 @@ def make_pdfs(
     shown = Path(out) if out is not None else root / "site" / "pdf"
     target = check_output_folder(shown, root)
     into_site = target == absolute(root / "site" / "pdf")
-    if into_site:  # no link on the way, a new site folder is marked, the PDFs are listed
-        refuse_links_below(root, shown)
+    if into_site:  # a new site folder is marked, and the PDFs are added to its list
         check_site_folder(root / "site", root)
     project = check_project(root, today=today)
     report = project.report

@@ -153,6 +153,31 @@ def absolute(path: Path) -> Path:
     return path.parent.resolve() / path.name
 
 
+def refuse_links_in_project(path: Path, project: Path, shown: str | Path | None = None) -> None:
+    """Raise UnsafePath where the way to `path` passes a link that lies inside the project.
+
+    A clone can bring any link (`site` -> the user's home folder), and `--out site/web`
+    would write through it. Links elsewhere are the user's own and are followed, also
+    one that leads into the project; the way on from there is checked all the same.
+    """
+    inside = Path(os.path.realpath(project))
+    parts = (Path.cwd() / path).parts
+    current = Path(parts[0])  # with links resolved so far: where the way really goes
+    for part in parts[1:]:
+        if part == "..":
+            current = current.parent
+            continue
+        step = current / part
+        if step.is_symlink():
+            if current.is_relative_to(inside):
+                raise UnsafePath(
+                    f"refusing to write to {shown or path}: {step} is a symbolic link in the "
+                    "project; dsgvo-gen never writes through a link"
+                )
+            step = Path(os.path.realpath(step))
+        current = step
+
+
 def _project_problem(target: Path, project: Path) -> str | None:
     project = project.resolve()
     if target == project:
@@ -252,6 +277,7 @@ def check_site_folder(out: Path, project: Path) -> Path:
     Refused: a link, a mount point, the project folder, a folder that contains it or
     lies in its sources, and every other folder with files in it.
     """
+    refuse_links_in_project(out, project)
     target = absolute(out)
     refuse_link(target, out)
     if problem := _project_problem(target, project):
@@ -288,6 +314,7 @@ def check_site_folder(out: Path, project: Path) -> Path:
 
 def check_output_folder(out: Path, project: Path) -> Path:
     """The absolute path of a folder files may be written into (`pdf --out`), or UnsafePath."""
+    refuse_links_in_project(out, project)
     target = absolute(out)
     refuse_link(target, out)
     if problem := _project_problem(target, project):
@@ -300,6 +327,7 @@ def check_output_folder(out: Path, project: Path) -> Path:
 def check_output_file(path: Path, project: Path) -> Path:
     """The absolute path of a file that may be replaced (`export --out`), or UnsafePath:
     never a link, a device, a pipe or a folder, and never one of the project's sources."""
+    refuse_links_in_project(path, project)
     target = absolute(path)
     refuse_link(target, path)
     if problem := _project_problem(target, project):
