@@ -3,6 +3,7 @@ one template of the project's own over the bundled rest."""
 
 from __future__ import annotations
 
+import os
 import struct
 import zlib
 from pathlib import Path
@@ -14,7 +15,7 @@ from dsgvo_gen.builder import build
 from dsgvo_gen.checker import check
 from dsgvo_gen.i18n import labels
 from dsgvo_gen.resources import bundled_dir
-from tests.conftest import TODAY
+from tests.conftest import TODAY, must_finish_within
 
 OWN_BASE = """<!doctype html>
 <html lang="{{ lang }}">
@@ -131,6 +132,8 @@ def test_an_own_asset_that_is_a_link_is_a_finding(project: Path, tmp_path: Path)
         ("logo.svg", "svg", "'logo.svg': SVG is not accepted (it can load other files)"),
         ("logo.png", "text", "'logo.png': it is no image; use a PNG, JPEG, GIF or WebP file"),
         ("assets", "folder", "'assets' is not a regular file"),
+        ("logo.png", "fifo", "'logo.png' is not a regular file"),
+        ("art/logo.png", "linked-folder", "'art/logo.png' is a link"),
     ],
 )
 def test_a_logo_that_cannot_be_published_is_dg119(
@@ -150,8 +153,15 @@ def test_a_logo_that_cannot_be_published_is_dg119(
         target.write_text("not a picture")
     elif make == "folder":
         target.mkdir()
+    elif make == "fifo":  # a tar download can carry one; reading it must not hang
+        os.mkfifo(target)
+    elif make == "linked-folder":
+        (tmp_path / "art").mkdir()
+        (tmp_path / "art" / "logo.png").write_bytes(png())
+        (project / "art").symlink_to(tmp_path / "art")
     configure(project, logo=logo)
-    findings = check(project, today=TODAY).sorted()
+    with must_finish_within(60):
+        findings = check(project, today=TODAY).sorted()
     assert [(f.code, f.line) for f in findings] == [("DG119", 9)]
     assert message in findings[0].message
     assert not build(project, today=TODAY, pdf=False).written

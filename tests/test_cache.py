@@ -3,6 +3,8 @@ pruning removes only the regular files the cache itself wrote."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 from dsgvo_gen.builder import build
@@ -10,7 +12,7 @@ from dsgvo_gen.cache import PdfCache
 from dsgvo_gen.checker import check_project
 from dsgvo_gen.render import Renderer
 from dsgvo_gen.resources import bundled_dir
-from tests.conftest import TODAY, tree
+from tests.conftest import TODAY, must_finish_within, tree
 
 FORGED = b"%PDF-1.7\n% a notice the repository planted\n%%EOF\n"
 
@@ -94,3 +96,29 @@ def test_each_project_has_its_own_cache_in_the_user_cache_folder(
     assert folder is not None and folder.is_relative_to(own_cache_home / "dsgvo-gen")
     assert folder != cache_folder(other)
     assert folder == cache_folder(project / "providers" / "..")
+
+
+def test_a_huge_asset_is_not_read_to_compute_the_cache_key(project: Path, tmp_path: Path) -> None:
+    """A sparse 2 GiB file in templates/assets (92 KB in a tarball): the key is computed
+    under a 512 MiB memory limit, and it changes with the files the fetcher can serve."""
+    assets = project / "templates" / "assets"
+    assets.mkdir(parents=True)
+    (assets / "style.css").write_text("body { color: black }")
+    with (assets / "big.bin").open("wb") as big:
+        big.truncate(2 * 1024**3)
+    script = (
+        "import resource, sys\n"
+        "from pathlib import Path\n"
+        "from dsgvo_gen.cache import PdfCache\n"
+        "from dsgvo_gen.resources import templates_for\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (512 * 1024**2, 512 * 1024**2))\n"
+        "cache = PdfCache(Path(sys.argv[2]), templates_for(Path(sys.argv[1])))\n"
+        "print(cache._salt.decode())\n"
+    )
+    command = [sys.executable, "-c", script, str(project), str(tmp_path / "cache")]
+    with must_finish_within(120):
+        first = subprocess.run(command, capture_output=True, text=True, check=False)
+        assert first.returncode == 0, first.stderr[-2000:]
+        (assets / "style.css").write_text("body { color: red }")
+        second = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert second.returncode == 0 and second.stdout != first.stdout

@@ -17,7 +17,7 @@ from dsgvo_gen.cli import main
 from dsgvo_gen.field_reference import fields
 from dsgvo_gen.resources import provider_categories
 from dsgvo_gen.scaffold import ScaffoldError, init_project, new_descriptor, skeleton
-from tests.conftest import FIXTURE_PROJECT, TODAY
+from tests.conftest import FIXTURE_PROJECT, TODAY, must_finish_within
 
 # The findings a fresh skeleton may produce: each says that a fact is missing, never
 # that the skeleton's structure is wrong (no DG1xx reading or DG2xx schema finding).
@@ -253,3 +253,36 @@ def test_init_and_new_write_through_no_link(tmp_path: Path) -> None:
     with pytest.raises(ScaffoldError, match="symbolic link"):
         new_descriptor(target, "zoom")
     assert sorted(p.name for p in victim.iterdir()) == ["notes"]
+
+
+@pytest.mark.parametrize(
+    "in_the_way",
+    ["providers", "schema", "dangling-providers", "readme", "gitignore-fifo", "gitignore-folder"],
+)
+def test_init_checks_everything_before_it_writes_anything(tmp_path: Path, in_the_way: str) -> None:
+    """A link (dangling or not) where init would write, or a .gitignore it cannot read:
+    refused in one line, and the folder holds what it held before, nothing more."""
+    import os
+
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    target = tmp_path / "project"
+    target.mkdir()
+    if in_the_way == "providers":
+        (target / "providers").symlink_to(victim)
+    elif in_the_way == "schema":
+        (target / "schema").symlink_to(victim)
+    elif in_the_way == "dangling-providers":
+        (target / "providers").symlink_to(victim / "nonexistent")
+    elif in_the_way == "readme":
+        (target / "README.md").symlink_to(victim / "nonexistent.md")
+    elif in_the_way == "gitignore-fifo":
+        os.mkfifo(target / ".gitignore")
+    else:
+        (target / ".gitignore").mkdir()
+    before = sorted(p.name for p in target.iterdir())
+    with must_finish_within(60):
+        code, out = run("init", str(target))
+    assert code == 1 and len(out.strip().splitlines()) == 1, out
+    assert sorted(p.name for p in target.iterdir()) == before
+    assert list(victim.iterdir()) == []

@@ -1,17 +1,20 @@
 """A project's look without its own copy of the legal texts: a logo and an accent colour.
 
 The logo is a file of the project, read like an asset that will be published: a
-regular file inside the project (no link, no `..`), at most 1 MiB, and an image
-by its first bytes, not by its name. SVG is refused: it is a document that can
+regular file inside the project (no link on the way, no `..`; a pipe is refused
+without waiting on it), at most 1 MiB, and an image by its first bytes, not by
+its name. SVG is refused: it is a document that can
 point at other files, and the PDF renderer would follow it.
 """
 
 from __future__ import annotations
 
-import os
+import contextlib
 import stat
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+
+from dsgvo_gen.paths import UnsafePath, read_regular_file_inside
 
 MAX_LOGO_BYTES = 1024 * 1024
 # The first bytes of each image type a logo may have, and the file ending it is published with.
@@ -47,35 +50,37 @@ def _image_type(head: bytes) -> str | None:
 
 def read_logo(root: Path, relative: str) -> Logo:
     """The logo `relative` (a path inside the project `root`), checked; raises LogoError."""
-    # When the project gains safe-read helpers for all its files (paths.py), this is one.
     parts = PurePosixPath(relative).parts
     if not parts or PurePosixPath(relative).is_absolute() or ".." in parts:
         raise LogoError(f"'{relative}' is not a path inside the project; give it relative to "
                         "the folder of dsgvo-gen.yaml, e.g. assets/logo.png")  # fmt: skip
-    path = root
-    for part in parts:  # no component may be a link: the file must really be the project's
-        path = path / part
-        if path.is_symlink():
-            raise LogoError(f"'{relative}' is a link; copy the image into the project instead")
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NOCTTY", 0))
+        content = read_regular_file_inside(root, relative, limit=MAX_LOGO_BYTES)
+    except UnsafePath:
+        raise LogoError(_refusal(root, parts)) from None
     except OSError as err:
         raise LogoError(f"cannot read the logo '{relative}': {err.strerror}") from None
-    info = os.fstat(fd)
-    if not stat.S_ISREG(info.st_mode):
-        os.close(fd)
-        raise LogoError(f"'{relative}' is not a regular file")
-    with os.fdopen(fd, "rb") as handle:
-        if info.st_size > MAX_LOGO_BYTES:
-            raise LogoError(f"the logo is {info.st_size / 1024 / 1024:.1f} MiB; the limit is "
-                            "1 MiB (a web logo needs far less)")  # fmt: skip
-        content = handle.read(MAX_LOGO_BYTES + 1)
     extension = _image_type(content[:16])
     if extension is None:
         svg = b"<svg" in content[:1024].lower()
         kind = "SVG is not accepted (it can load other files)" if svg else "it is no image"
         raise LogoError(f"'{relative}': {kind}; use a PNG, JPEG, GIF or WebP file")
     return Logo(content, extension)
+
+
+def _refusal(root: Path, parts: tuple[str, ...]) -> str:
+    """Why the logo was refused unread, in the user's words (the file is not read again)."""
+    relative, path = "/".join(parts), root
+    for part in parts:  # the file must really be the project's: no link on the way
+        path = path / part
+        if path.is_symlink():
+            return f"'{relative}' is a link; copy the image into the project instead"
+    with contextlib.suppress(OSError):
+        info = path.stat()
+        if stat.S_ISREG(info.st_mode):
+            return (f"the logo is {info.st_size / 1024 / 1024:.1f} MiB; the limit is 1 MiB "
+                    "(a web logo needs far less)")  # fmt: skip
+    return f"'{relative}' is not a regular file"
 
 
 def _channels(colour: str) -> tuple[int, int, int]:

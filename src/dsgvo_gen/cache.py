@@ -24,7 +24,8 @@ from importlib.metadata import version
 from pathlib import Path
 
 from dsgvo_gen import __version__
-from dsgvo_gen.paths import UnsafePath, read_regular_file_inside, refuse_links_below
+from dsgvo_gen.limits import MAX_ASSET_BYTES
+from dsgvo_gen.paths import UnsafePath, open_inside, read_regular_file_inside, refuse_links_below
 from dsgvo_gen.pdf import OPTIONS
 from dsgvo_gen.render import PdfSource
 from dsgvo_gen.resources import Templates
@@ -56,21 +57,32 @@ def cache_folder(root: Path) -> Path | None:
 
 
 def _assets_digest(assets: Path) -> str:
-    """A hash of the regular files in `assets` (links are refused when rendering)."""
+    """A hash of the files in `assets` that the fetcher can serve (links are refused when
+    rendering, so only their names count, like those of files over its size limit)."""
     digest = hashlib.sha256()
     if assets.is_symlink() or not assets.is_dir():
         return digest.hexdigest()
     files = []
     for folder, dirs, names in os.walk(assets):  # does not descend into linked folders
         dirs.sort()
-        for name in names:
-            path = Path(folder) / name
-            if stat.S_ISREG(path.lstat().st_mode):
-                files.append(path.relative_to(assets).as_posix())
+        files += [(Path(folder) / name).relative_to(assets).as_posix() for name in names]
     for relative in sorted(files):
-        digest.update(relative.encode() + b"\0")
-        digest.update(hashlib.sha256(read_regular_file_inside(assets, relative)).digest())
+        digest.update(relative.encode() + b"\0" + _served_digest(assets, relative))
     return digest.hexdigest()
+
+
+def _served_digest(assets: Path, relative: str) -> bytes:
+    """The hash of a file the fetcher can serve, read in chunks; a fixed value otherwise."""
+    try:
+        fd = open_inside(assets, relative)
+    except (OSError, UnsafePath):
+        return b"not served"
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_ASSET_BYTES:
+        os.close(fd)
+        return b"not served"
+    with os.fdopen(fd, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").digest()
 
 
 class PdfCache:

@@ -20,9 +20,8 @@ from urllib.parse import unquote, urlsplit
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from dsgvo_gen.limits import MAX_ASSET_BYTES
 from dsgvo_gen.paths import UnsafePath, read_regular_file_inside
-
-MAX_RESOURCE_BYTES = 5 * 1024 * 1024  # a stylesheet, font or logo; never more
 
 _DATA_URL = re.compile(r"data:(?P<type>[^,;]*)(?P<params>(?:;[^,;]*)*?),(?P<body>.*)", re.DOTALL)
 
@@ -69,7 +68,7 @@ class RestrictedFetcher(URLFetcher):  # type: ignore[misc] # WeasyPrint has no t
         raise ResourceRefused(reason)
 
     def _data(self, url: str) -> tuple[str, bytes]:
-        if len(url) > MAX_RESOURCE_BYTES * 2:
+        if len(url) > MAX_ASSET_BYTES * 2:
             self._refuse(url, "the data: URL is larger than 5 MiB")
         match = _DATA_URL.fullmatch(url)
         if match is None:
@@ -94,7 +93,7 @@ class RestrictedFetcher(URLFetcher):  # type: ignore[misc] # WeasyPrint has no t
             self._refuse(url, "only files in the templates' assets folder may be used")
         for layer in self.layers:
             try:
-                body = read_regular_file_inside(layer, inside.as_posix(), limit=MAX_RESOURCE_BYTES)
+                body = read_regular_file_inside(layer, inside.as_posix(), limit=MAX_ASSET_BYTES)
             except FileNotFoundError:
                 continue
             except UnsafePath:

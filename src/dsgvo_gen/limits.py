@@ -18,6 +18,8 @@ MAX_NOTICE_CHARS = 250_000
 #: One HTML page of the site, and the print HTML of one PDF before WeasyPrint sees it.
 MAX_PAGE_BYTES = 8 * 1024 * 1024
 MAX_PRINT_HTML_BYTES = 4 * 1024 * 1024
+#: One asset (a stylesheet, font or image), published as it is or used by a PDF.
+MAX_ASSET_BYTES = 5 * 1024 * 1024
 #: One PDF; laid out, but not yet written, when the count is known.
 MAX_PDF_PAGES = 200
 #: Above either bound, the combined notice (notice.html) links to the notices instead

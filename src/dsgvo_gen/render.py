@@ -34,7 +34,13 @@ from dsgvo_gen import __version__
 from dsgvo_gen.branding import Logo, brand_css
 from dsgvo_gen.config import Config
 from dsgvo_gen.i18n import LabelError, labels
-from dsgvo_gen.limits import MAX_PAGE_BYTES, OutputTooLarge, combined_inline, mebibytes
+from dsgvo_gen.limits import (
+    MAX_ASSET_BYTES,
+    MAX_PAGE_BYTES,
+    OutputTooLarge,
+    combined_inline,
+    mebibytes,
+)
 from dsgvo_gen.markup import markdown_block, markdown_inline
 from dsgvo_gen.model import Provider, Text
 from dsgvo_gen.paths import UnsafePath, read_regular_file_inside
@@ -43,7 +49,6 @@ from dsgvo_gen.resources import Templates, bundled_dir
 
 ASSETS = ("style.css", "screen.css", "embed.css")
 BRAND_CSS = "assets/brand.css"
-MAX_ASSET_BYTES = 5 * 1024 * 1024
 
 
 def read_asset(templates: Templates, relative: str) -> bytes:

@@ -8,15 +8,17 @@ not even by a second run racing the first.
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from dsgvo_gen.checker import PROVIDERS_DIR
 from dsgvo_gen.config import CONFIG_NAME, load_config
+from dsgvo_gen.paths import UnsafePath, read_regular_file_inside
 from dsgvo_gen.resources import PACKAGE_DIR, bundled_dir, load_schema, provider_categories
 
 #: The shipped descriptor that `init` copies as the example: a Jitsi server the
@@ -104,29 +106,52 @@ def _project_files() -> dict[str, str]:
     return files
 
 
-def _extend_gitignore(path: Path) -> Outcome:
+def _gitignore(target: Path) -> tuple[Outcome, str]:
+    """What init does to the project's .gitignore, and the text it writes (or appends)."""
     wanted = _read(_INIT_DATA / "gitignore")
-    _refuse_link(path)
-    if not path.exists():
-        _create(path, wanted)
-        return Outcome.CREATED
-    present = {line.strip().strip("/") for line in _read(path).splitlines()}
+    try:
+        raw = read_regular_file_inside(target, ".gitignore", limit=1024 * 1024)
+    except FileNotFoundError:
+        return Outcome.CREATED, wanted
+    except (OSError, UnsafePath) as err:  # a folder, a pipe (read, it would hang), a link
+        reason = err.strerror if isinstance(err, OSError) and err.strerror else err
+        raise ScaffoldError(f"cannot add to {target / '.gitignore'}: {reason}") from None
+    text = raw.decode("utf-8", "replace")
+    present = {line.strip().strip("/") for line in text.splitlines()}
     missing = [line for line in wanted.splitlines()
                if line and not line.startswith("#") and line.strip("/") not in present]  # fmt: skip
     if not missing:
-        return Outcome.KEPT
-    text = _read(path)
+        return Outcome.KEPT, ""
     separator = "" if text.endswith("\n") or not text else "\n"
-    with path.open("a", encoding="utf-8") as handle:  # appended: the user's lines stay as they are
-        handle.write(separator + "".join(f"{line}\n" for line in missing))
-    return Outcome.EXTENDED
+    return Outcome.EXTENDED, separator + "".join(f"{line}\n" for line in missing)
+
+
+def _append(path: Path, text: str) -> None:
+    """Appended: the user's lines stay as they are; never through a link or into a pipe."""
+    flags = os.O_WRONLY | os.O_APPEND | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    try:
+        with os.fdopen(os.open(path, flags), "a", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as err:
+        raise ScaffoldError(f"cannot write {path}: {err.strerror or err}") from err
+
+
+def _no_link_on_the_way(target: Path, relative: str) -> None:
+    """Raise ScaffoldError where a name on the way from `target` to `relative` is a link,
+    a dangling one included (a clone or a tarball can bring one)."""
+    path = target
+    for part in PurePosixPath(relative).parts:
+        path = path / part
+        _refuse_link(path)
 
 
 def init_project(target: Path | str) -> list[Written]:
     """Make `target` (created if needed) a project: config, example descriptor, schemas.
 
     Also writes a README.md unless there is one, and adds the build output to
-    .gitignore. Raises ScaffoldError if `target` already holds a project.
+    .gitignore. Raises ScaffoldError if `target` already holds a project or a file
+    cannot be written; everything is checked before the first file is written, so a
+    refusal leaves the folder as it was.
     """
     target = Path(target)
     if target.exists() and not target.is_dir():
@@ -138,20 +163,25 @@ def init_project(target: Path | str) -> list[Written]:
             f"{target} already has {', '.join(p.relative_to(target).as_posix() for p in existing)}"
             "; init makes new projects only, and nothing was changed"
         )
-    _refuse_link(target / ".gitignore")  # before anything is written
     files = _project_files()
+    readme = target / "README.md"
+    for relative in (*files, readme.name, ".gitignore"):
+        _no_link_on_the_way(target, relative)
+    gitignore, addition = _gitignore(target)
     written = []
     for relative, content in files.items():
         _create(target / relative, content)
         written.append(Written(target / relative, Outcome.CREATED))
-    readme = target / "README.md"
     if readme.exists():
         written.append(Written(readme, Outcome.KEPT))
     else:
         _create(readme, _read(_INIT_DATA / "README.md"))
         written.append(Written(readme, Outcome.CREATED))
-    gitignore = target / ".gitignore"
-    written.append(Written(gitignore, _extend_gitignore(gitignore)))
+    if gitignore is Outcome.CREATED:
+        _create(target / ".gitignore", addition)
+    elif gitignore is Outcome.EXTENDED:
+        _append(target / ".gitignore", addition)
+    written.append(Written(target / ".gitignore", gitignore))
     return written
 
 
