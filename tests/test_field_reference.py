@@ -64,3 +64,12 @@ def test_an_unwritable_target_is_an_error_not_a_traceback(tmp_path: Path) -> Non
     out = tmp_path / "no" / "such" / "folder" / "reference.md"
     result = CliRunner().invoke(main, ["field-reference", "--out", str(out)])
     assert result.exit_code == 1 and "cannot write" in result.output
+
+
+def test_field_reference_out_writes_through_no_link(tmp_path: Path) -> None:
+    victim = tmp_path / "victim.txt"
+    victim.write_text("mine")
+    (tmp_path / "fl").symlink_to(victim)
+    result = CliRunner().invoke(main, ["field-reference", "--out", str(tmp_path / "fl")])
+    assert result.exit_code == 1 and "symbolic link" in result.output, result.output
+    assert victim.read_text() == "mine" and (tmp_path / "fl").is_symlink()

@@ -288,3 +288,34 @@ def test_an_output_through_a_link_of_ones_own_outside_the_project_is_written(
     result = dg(project, *BUILD, "--out", str(tmp_path / "www" / "privacy"))
     assert result.exit_code == 0, result.output
     assert (tmp_path / "real-www" / "privacy" / "de" / "index.html").is_file()
+
+
+@pytest.mark.parametrize("planted", ["world-writable", "owned-by-nobody"])
+def test_a_project_of_someone_else_above_the_current_folder_is_not_used(
+    project: Path, tmp_path: Path, planted: str
+) -> None:
+    """Running in /tmp/shared/work must not build a dsgvo-gen.yaml that another user put
+    into /tmp/shared (git refuses such a repository too): one line, exit 1, nothing
+    written. In the folder itself, or named with --project, it is the user's choice."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shutil.copy(project / "dsgvo-gen.yaml", shared / "dsgvo-gen.yaml")
+    shutil.copytree(project / "providers", shared / "providers")
+    (shared / "work").mkdir()
+    if planted == "world-writable":
+        shared.chmod(0o1777)  # like /tmp
+    elif os.geteuid() == 0:  # making a file another user's needs root, which CI has
+        os.chown(shared / "dsgvo-gen.yaml", 65534, 65534)
+    else:
+        shared.chmod(0o1777)
+    before = tree(shared)
+    command = [DG, "build", "--no-pdf", "--today", TODAY.isoformat()]
+    done = subprocess.run(command, cwd=shared / "work", capture_output=True, text=True,
+                          check=False)  # fmt: skip
+    assert done.returncode == 1, done.stdout + done.stderr
+    (line,) = done.stderr.strip().splitlines()
+    assert str(shared) in line and "--project" in line and "Traceback" not in line
+    assert tree(shared) == before and not (shared / "site").exists()
+    done = subprocess.run([*command, "--project", str(shared)], cwd=shared / "work",
+                          capture_output=True, text=True, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr

@@ -276,3 +276,20 @@ def test_a_document_weasyprint_cannot_render_is_a_finding(project: Path) -> None
     assert rendered.pdf is None
     assert [p.code for p in rendered.problems] == ["DG115"]
     assert "UnicodeDecodeError" in rendered.problems[0].message
+
+
+def test_a_refused_resource_is_reported_where_the_project_asks_for_it(project: Path) -> None:
+    """Only base.html is the project's own: the finding names it and the line, not the
+    bundled notice.html that extends it."""
+    (project / "templates").mkdir()
+    base = (bundled_dir("templates") / "base.html").read_text().splitlines()
+    head = base.index("<head>")
+    base.insert(head + 1, '<link rel="stylesheet" href="file:///etc/passwd">')
+    (project / "templates" / "base.html").write_text("\n".join(base) + "\n")
+    result = build(project, today=TODAY)
+    refused = [f for f in result.report.findings if f.code == "DG113"]
+    assert refused and not result.written
+    for finding in refused:
+        assert finding.path.endswith("templates/base.html"), finding
+        assert Path(finding.path).resolve() == (project / "templates" / "base.html").resolve()
+        assert finding.line == head + 2

@@ -31,7 +31,7 @@ from dsgvo_gen.paths import (
     check_site_folder,
     refuse_link,
 )
-from dsgvo_gen.render import PdfSource, Renderer
+from dsgvo_gen.render import PdfSource, Renderer, asked_in
 from dsgvo_gen.resources import Templates, templates_for
 from dsgvo_gen.writer import Staging, WriteError, add_to_site, mark_site, write_file
 
@@ -159,11 +159,12 @@ def _pdfs(
 
 
 def _pdf_findings(rendered: RenderedPdf, templates: Templates) -> list[Finding]:
-    where = display_path(templates.find(f"{rendered.source.kind}.html"), Path.cwd())
-    return [
-        Finding(where, 1, 1, problem.code, f"{rendered.source.path}: {problem.message}")
-        for problem in rendered.problems
-    ]
+    findings = []
+    for problem in rendered.problems:
+        path, line = asked_in(templates, f"{rendered.source.kind}.html", problem.url)
+        message = f"{rendered.source.path}: {problem.message}"
+        findings.append(Finding(display_path(path, Path.cwd()), line, 1, problem.code, message))
+    return findings
 
 
 def build(

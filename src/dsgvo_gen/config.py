@@ -10,6 +10,7 @@ from typing import Any
 from dsgvo_gen.findings import Finding
 from dsgvo_gen.loader import Document, load_file
 from dsgvo_gen.model import Duration, Text
+from dsgvo_gen.paths import UnsafePath, not_own_folder
 from dsgvo_gen.resources import PACKAGE_DIR
 from dsgvo_gen.schema import validate
 
@@ -87,10 +88,21 @@ def build_config(raw: dict[str, Any], path: str) -> Config:
 
 
 def find_project(start: Path) -> Path | None:
-    """The nearest folder from `start` upwards that holds a project config, like git."""
+    """The nearest folder from `start` upwards that holds a project config, like git.
+
+    Above `start`, only a project that is the user's own counts: raises UnsafePath for
+    one whose folder or config belongs to another user, or whose folder everyone may
+    write to (a config planted in /tmp is not built by a user working in /tmp/mine).
+    """
     start = start.resolve()
     for folder in (start, *start.parents):
-        if (folder / CONFIG_NAME).is_file():
+        config = folder / CONFIG_NAME
+        if config.is_file():
+            if folder != start and (problem := not_own_folder(folder, config)):
+                raise UnsafePath(
+                    f"not using the project in {folder}: {problem}; run dsgvo-gen in that "
+                    f"folder, or name it with --project {folder} if you trust it"
+                )
             return folder
     return None
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import errno
 import os
+import pwd
 import re
 import stat
 from collections.abc import Iterable
@@ -176,6 +177,24 @@ def refuse_links_in_project(path: Path, project: Path, shown: str | Path | None 
                 )
             step = Path(os.path.realpath(step))
         current = step
+
+
+def not_own_folder(folder: Path, file: Path) -> str | None:
+    """Why a project found above the current folder is not the user's to build, or None:
+    its folder or `file` (the config) belongs to another user, or everyone may write to
+    the folder, as to /tmp (anyone could have put the config there)."""
+    me = os.geteuid()
+    for path in (folder, file):
+        owner = path.lstat().st_uid
+        if owner != me:
+            try:
+                name = pwd.getpwuid(owner).pw_name
+            except KeyError:
+                name = f"user id {owner}"
+            return f"{path} belongs to {name}, not to you"
+    if folder.lstat().st_mode & stat.S_IWOTH:
+        return f"everyone may write to {folder}"
+    return None
 
 
 def _project_problem(target: Path, project: Path) -> str | None:

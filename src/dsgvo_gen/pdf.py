@@ -40,6 +40,7 @@ class Problem:
 
     code: str  # DG113 refused resource, DG114 WeasyPrint warning, DG115 not rendered, DG121 size
     message: str
+    url: str | None = None  # of a refused resource: where the templates ask for it
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,9 @@ def render_pdf(source: PdfSource, templates: Templates | Path) -> RenderedPdf:
         logger.removeHandler(collect)
         logger.setLevel(previous[0])
         logger.propagate = previous[1]
-    problems += [Problem("DG113", f"refused {r.url!r}: {r.reason}") for r in fetcher.refusals]
+    problems += [
+        Problem("DG113", f"refused {r.url!r}: {r.reason}", r.url) for r in fetcher.refusals
+    ]
     # The fetcher's refusals also reach WeasyPrint's logger; report each only once.
     refusal = ResourceRefused.__name__
     problems += [Problem("DG114", m) for m in collect.messages if refusal not in m]

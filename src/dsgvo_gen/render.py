@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from jinja2 import (
     BaseLoader,
@@ -24,6 +25,7 @@ from jinja2 import (
     StrictUndefined,
     TemplateError,
     TemplateRuntimeError,
+    meta,
     pass_context,
 )
 from jinja2.loaders import split_template_path
@@ -58,6 +60,39 @@ def read_asset(templates: Templates, relative: str) -> bytes:
     path = templates.find(relative)
     layer = next(folder for folder in templates.dirs if path.is_relative_to(folder))
     return read_regular_file_inside(layer, relative, limit=MAX_ASSET_BYTES)
+
+
+def _sources(templates: Templates, name: str, found: dict[Path, str]) -> dict[Path, str]:
+    """The source of `name` and of every template it extends, includes or imports, by
+    path, in order; read like any template, each once; unreadable ones are left out."""
+    path = templates.find(name)
+    layer = next((folder for folder in templates.dirs if path.is_relative_to(folder)), None)
+    if path in found or layer is None:
+        return found
+    try:
+        found[path] = read_regular_file_inside(layer, name, limit=MAX_PAGE_BYTES).decode()
+        used = meta.find_referenced_templates(Environment(autoescape=True).parse(found[path]))
+    except (OSError, UnsafePath, UnicodeDecodeError, TemplateError):
+        return found
+    for other in used:
+        if other is not None:  # a name computed at render time cannot be followed
+            _sources(templates, other, found)
+    return found
+
+
+def asked_in(templates: Templates, template: str, url: str | None) -> tuple[Path, int]:
+    """Where the templates a document renders with ask for `url`: the file and line that
+    name it (the project's own files first), else the first of the project's own files
+    the document uses, else `template` itself. A place to look, found by its text."""
+    sources = _sources(templates, template, {})
+    own = [path for path in sources if templates.own and path.is_relative_to(templates.own)]
+    if url:
+        tail = unquote(urlsplit(url).path).rpartition("/")[2]
+        for path in own + [path for path in sources if path not in own]:
+            for number, line in enumerate(sources[path].splitlines(), 1):
+                if url in line or (tail and tail in line):
+                    return path, number
+    return (own or [templates.find(template)])[0], 1
 
 
 @dataclass(frozen=True)

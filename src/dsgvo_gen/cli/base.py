@@ -30,13 +30,18 @@ class Options:
     def project(self) -> Path:
         """The --project folder; without one, the nearest folder upwards with a config.
 
-        Like git, a command run in `providers/` (or deeper) finds its project.
+        Like git, a command run in `providers/` (or deeper) finds its project, and only
+        one of the user's own (`config.find_project`).
         """
         if self.given is not None:
             return self.given
         from dsgvo_gen.config import find_project
+        from dsgvo_gen.paths import UnsafePath
 
-        found = find_project(Path.cwd())
+        try:
+            found = find_project(Path.cwd())
+        except UnsafePath as err:
+            raise click.ClickException(str(err)) from None
         # The current folder stays "." so that messages name paths as the user typed them.
         return Path() if found is None or found == Path.cwd().resolve() else found
 

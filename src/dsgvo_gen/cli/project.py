@@ -24,12 +24,16 @@ def init(ctx: click.Context, directory: Path | None) -> None:
     """
     from dsgvo_gen.config import find_project
     from dsgvo_gen.findings import display_path
+    from dsgvo_gen.paths import UnsafePath
     from dsgvo_gen.scaffold import ScaffoldError, init_project
 
     # Not the project found upwards: init makes a new project where it is asked to.
     given = options(ctx).given
     target = directory if directory is not None else given if given is not None else Path()
-    outer = find_project(Path.cwd())
+    try:
+        outer = find_project(Path.cwd())
+    except UnsafePath:  # someone else's project above: not one to be inside of
+        outer = None
     if directory is None and given is None and outer not in (None, Path.cwd().resolve()):
         raise click.ClickException(
             f"this folder is inside the project {outer}; run init in a new folder, or name "
@@ -102,12 +106,14 @@ def field_reference(out: Path | None) -> None:
     keeps the two in step.
     """
     from dsgvo_gen.field_reference import field_reference_markdown
+    from dsgvo_gen.paths import UnsafePath
+    from dsgvo_gen.writer import WriteError, write_file
 
     text = field_reference_markdown()
     if out is None:
         click.echo(text, nl=False)
         return
     try:
-        out.write_text(text, encoding="utf-8")
-    except OSError as err:
-        raise click.ClickException(f"cannot write {out}: {err.strerror or err}") from None
+        write_file(out, text.encode("utf-8"))
+    except (WriteError, UnsafePath) as err:
+        raise click.ClickException(str(err)) from None
