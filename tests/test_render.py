@@ -4,14 +4,17 @@ Jinja2's sandbox, with label texts that fill in plain placeholders only."""
 from __future__ import annotations
 
 import os
+import resource
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from dsgvo_gen.builder import build
 from dsgvo_gen.resources import bundled_dir
-from tests.conftest import TODAY, own_templates, tree
+from tests.conftest import TODAY, must_finish_within, own_templates, tree
 
 CANARY = "canary-7f3a9c"  # an environment variable a template must not be able to read
 
@@ -160,3 +163,54 @@ def test_errors_in_own_templates_are_findings_not_tracebacks(
     assert not result.written
     assert [f.code for f in result.report.findings] == ["DG111"]
     assert "notice.html" in result.report.findings[0].message
+
+
+GREEDY = {
+    "repeat": ('{% set big = "x" * 1500000000 %}{{ big|length }}', "1,000,000"),
+    "repeat-list": ('{{ (["x" * 1000000] * 1000)|length }}', "1,000,000"),
+    "concatenate": ('{% set a = "x" * 1000000 %}{{ (a + a)|length }}', "1,000,000"),
+    "power": ("{{ (7 ** 1000000000) % 10 }}", "power"),
+    "format": ('{{ ("%2000000000s" % "x")|length }}', "wide"),
+    "doubling-loop": (
+        '{% set ns = namespace(s="x") %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}'
+        "{% endfor %}{{ ns.s|length }}",
+        "memory",
+    ),
+    "filter": ('{{ ["x" * 999000]|join("")|center(2000000000)|length }}', "memory"),
+}
+
+
+@pytest.mark.parametrize("greedy", sorted(GREEDY))
+def test_a_template_cannot_take_the_machines_memory(project: Path, greedy: str) -> None:
+    """One line of a project's template made 8.8 GB: each of these is a DG111 finding,
+    found fast, with the process far below the bound (a child under 3 GiB, so that a
+    failure of the bound cannot hurt the machine)."""
+    line, said = GREEDY[greedy]
+    own_templates(project, line)
+
+    def limit() -> None:  # pragma: no cover - runs in the child
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (3 * 1024**3, 3 * 1024**3))
+
+    command = [sys.executable, "-m", "dsgvo_gen", "--project", str(project), "build",
+               "--no-pdf", "--today", TODAY.isoformat()]  # fmt: skip
+    with must_finish_within(120):
+        done = subprocess.run(command, capture_output=True, text=True, preexec_fn=limit,
+                              check=False)  # fmt: skip
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output
+    assert "error[DG111]" in output and said in output, output
+    assert "Traceback" not in output
+    assert peak < 1.5 * 1024**3
+    assert not (project / "site").exists()
+
+
+def test_a_template_that_writes_without_end_stops_at_the_page_bound(project: Path) -> None:
+    own_templates(project, "{% for i in range(100000) %}{% for j in range(100000) %}"
+                           "xxxxxxxxxxxxxxxx{% endfor %}{% endfor %}")  # fmt: skip
+    with must_finish_within(60):
+        result = build(project, today=TODAY, pdf=False)
+    assert not result.written
+    assert [f.code for f in result.report.findings] == ["DG121"]

@@ -30,7 +30,6 @@ from jinja2 import (
 )
 from jinja2.loaders import split_template_path
 from jinja2.runtime import Context
-from jinja2.sandbox import SandboxedEnvironment
 
 from dsgvo_gen import __version__
 from dsgvo_gen.branding import Logo, brand_css
@@ -48,6 +47,7 @@ from dsgvo_gen.model import Provider, Text
 from dsgvo_gen.paths import UnsafePath, read_regular_file_inside
 from dsgvo_gen.reference import reference
 from dsgvo_gen.resources import Templates, bundled_dir
+from dsgvo_gen.sandbox import MAX_TEMPLATE_MEMORY, BoundedSandbox, memory_bound
 
 ASSETS = ("style.css", "screen.css", "embed.css")
 BRAND_CSS = "assets/brand.css"
@@ -137,8 +137,21 @@ class _TemplateLoader(BaseLoader):
         return source, str(self.folder / relative), lambda: True
 
 
+def _bounded(chunks: Iterator[str], too_large: OutputTooLarge) -> bytes:
+    """The page a template writes, stopped as soon as it outgrows a page: a loop that
+    writes for hours ends within a second."""
+    written: list[str] = []
+    size = 0
+    for chunk in chunks:
+        size += len(chunk)
+        if size > MAX_PAGE_BYTES:
+            raise too_large
+        written.append(chunk)
+    return "".join(written).encode("utf-8")
+
+
 def environment(templates: Templates, *, sandboxed: bool = False) -> Environment:
-    env = (SandboxedEnvironment if sandboxed else Environment)(
+    env = (BoundedSandbox if sandboxed else Environment)(
         # The project's own templates first, the bundled ones for everything it leaves out;
         # a link in the project's folder is refused, not replaced by the bundled file.
         loader=ChoiceLoader([_TemplateLoader(folder) for folder in templates.dirs]),
@@ -263,25 +276,33 @@ class Renderer:
         template = self.env.get_template(page.template)
         rel = _relative(path)
         medium = values.pop("medium", "screen")
+        too_large = OutputTooLarge(
+            f"the page {path} ({medium}) is larger than the {mebibytes(MAX_PAGE_BYTES)} a "
+            "page may have; shorten the texts or templates"
+        )
+        variables = {
+            **self.shared, **page.values, **values, "lang": lang, "L": self.catalogues[lang],
+            "page": page.path, "path": path, "rel": rel, "medium": medium,
+            "site_url": self._site_url(rel, medium),
+        }  # fmt: skip
         try:
-            html = template.render(
-                **self.shared, **page.values, **values, lang=lang, L=self.catalogues[lang],
-                page=page.path, path=path, rel=rel, medium=medium,
-                site_url=self._site_url(rel, medium),
-            ).encode("utf-8")  # fmt: skip
-        except (TemplateError, LabelError, UnsafePath):
+            if not self.sandboxed:
+                html = template.render(variables).encode("utf-8")
+            else:  # a project's template: bounded in memory, and in output as it is written
+                with memory_bound():
+                    html = _bounded(template.generate(variables), too_large)
+        except (TemplateError, LabelError, UnsafePath, OutputTooLarge):
             raise
         except Exception as err:
             if not self.sandboxed:  # the bundled templates are ours: a bug to see, not a finding
                 raise
             # `{{ 1 // 0 }}` in a project's own template is for its author to fix.
-            message = f"{page.template}: {type(err).__name__}: {err}"
-            raise TemplateRuntimeError(message) from err
+            kind = type(err).__name__
+            if isinstance(err, MemoryError):
+                kind = f"it needs more than {mebibytes(MAX_TEMPLATE_MEMORY)} of memory"
+            raise TemplateRuntimeError(f"{page.template}: {kind}: {err}") from None
         if len(html) > MAX_PAGE_BYTES:
-            raise OutputTooLarge(
-                f"the page {path} ({medium}) is {mebibytes(len(html))}, more than the "
-                f"{mebibytes(MAX_PAGE_BYTES)} a page may have; shorten the texts or templates"
-            )
+            raise too_large
         return html
 
     def iter_site(self, *, pdf_links: bool = False) -> Iterator[tuple[str, bytes]]:
