@@ -98,3 +98,37 @@ def test_many_providers_make_a_combined_notice_that_links_instead_of_inlining(
     assert build(project, today=TODAY, pdf=False).written
     combined = (project / "site" / "de" / "notice.html").read_text()
     assert combined.count("Widerspruchsrecht") >= COMBINED_MAX_PROVIDERS
+
+
+def purpose_text(project: Path, value: str) -> int:
+    """The first purpose's text, the same in both languages; returns the line of its `de:`."""
+    path = project / "providers" / "full-video.yaml"
+    data = yaml.safe_load(path.read_text())
+    data["processing"]["purposes"][0]["text"] = {"de": value, "en": value}
+    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=10**9)
+    path.write_text(text)
+    return 1 + next(n for n, line in enumerate(text.splitlines()) if value[:20] in line)
+
+
+def test_one_text_cannot_make_a_build_run_for_minutes(project: Path) -> None:
+    """The review's descriptor: a purpose of 120,000 `[` (79 s for build --no-pdf, 543 s
+    with PDFs). Now a finding at the text, found in a moment."""
+    line = purpose_text(project, "[" * 120_000)
+    with must_finish_within(30):
+        result = build(project, today=TODAY)
+    assert not result.written
+    messages = [f.message for f in result.report.findings if f.code == "DG121"]
+    assert any("120,000 characters, more than the 10,000" in m for m in messages), messages
+    assert line in {f.line for f in result.report.findings if "120,000 characters" in f.message}
+
+
+def test_a_word_wider_than_a_line_is_a_finding_a_long_link_address_is_not(
+    project: Path,
+) -> None:
+    purpose_text(project, "Siehe " + "a" * 81 + " dort.")
+    findings = check(project, today=TODAY).findings
+    assert len(findings) == 2  # de and en
+    assert all(f.code == "DG121" and "a word of 81 characters" in f.message for f in findings)
+    address = "https://www.videodienst.de/" + "rechtliches/datenschutz-hinweise/" * 6
+    purpose_text(project, f"Siehe [die Erklärung des Anbieters]({address}) und <{address[:60]}>.")
+    assert check(project, today=TODAY).findings == []

@@ -44,7 +44,7 @@ CODES: dict[str, Code] = _catalogue(
     Code("DG118", W, "", "file in providers/ ignored: descriptors end in .yaml"),
     Code("DG119", E, "", "logo cannot be published (missing, a link, too large, not an image)"),
     Code("DG120", W, "", "accent colour too light for links on white (WCAG 2.1 AA)"),
-    Code("DG121", E, "", "a notice, page or PDF would exceed its size limit"),
+    Code("DG121", E, "", "a notice, text, page or PDF would exceed its size limit"),
     # DG2xx: JSON Schema
     Code("DG201", E, "", "unknown key"),
     Code("DG202", E, "", "required key missing"),

@@ -5,16 +5,26 @@ of it: every retention entry and consent item names its data categories again.
 One hostile descriptor of 321 KB made pages of 24 MB and a PDF build that ran
 for six minutes and passed 3 GiB. These bounds turn that into a finding (DG121).
 The longest shipped notice (Zoom, seven PDF pages) holds about 9,000 characters.
+Single texts are bounded too: Markdown and the PDF layout slow down on some texts
+(120,000 `[` made a build run for minutes, words wider than a line are laid out
+letter by letter).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from dsgvo_gen.model import Provider, Text
 
-#: One notice, in its longest language: about 100 PDF pages.
-MAX_NOTICE_CHARS = 250_000
+#: One notice, in its longest language: about 40 PDF pages (a PDF of it takes WeasyPrint
+#: 10 to 30 seconds, whatever its texts hold).
+MAX_NOTICE_CHARS = 100_000
+#: One text of a descriptor, in one language (the longest shipped one has 1,451).
+MAX_TEXT_CHARS = 10_000
+#: One word of a text as it is shown: longer than a line of a PDF, it is broken letter
+#: by letter, and 100,000 characters of 100-character words took WeasyPrint 90 s.
+MAX_WORD_CHARS = 80
 #: One HTML page of the site, and the print HTML of one PDF before WeasyPrint sees it.
 MAX_PAGE_BYTES = 8 * 1024 * 1024
 MAX_PRINT_HTML_BYTES = 4 * 1024 * 1024
@@ -34,6 +44,15 @@ class OutputTooLarge(ValueError):  # noqa: N818 - reads as what happened, for th
 
 def mebibytes(size: int) -> str:
     return f"{size / 1024 / 1024:.1f} MiB"
+
+
+#: A Markdown link's address: not shown, so not a word of the text.
+_LINK_TARGET = re.compile(r"\]\([^)]*\)")
+
+
+def longest_word(value: str) -> int:
+    """The length of the longest word of `value` as a page shows it."""
+    return max(map(len, _LINK_TARGET.sub("]", value).split()), default=0)
 
 
 def _longest(text: Text | None) -> int:

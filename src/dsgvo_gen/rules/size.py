@@ -1,11 +1,17 @@
-"""DG121: how much text one descriptor may put on its notice (see `limits`)."""
+"""DG121: how much text one descriptor may put on its notice, and one text hold (`limits`)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 from dsgvo_gen.findings import Finding
-from dsgvo_gen.limits import MAX_NOTICE_CHARS, notice_parts
+from dsgvo_gen.limits import (
+    MAX_NOTICE_CHARS,
+    MAX_TEXT_CHARS,
+    MAX_WORD_CHARS,
+    longest_word,
+    notice_parts,
+)
 from dsgvo_gen.loader import Document, JsonPath
 from dsgvo_gen.model import Provider
 from dsgvo_gen.rules import Context, descriptor_rule
@@ -32,3 +38,22 @@ def notice_is_bounded(p: Provider, doc: Document, ctx: Context) -> Iterator[Find
         f"its notice would hold about {total:,} characters, more than the {MAX_NOTICE_CHARS:,} "
         f"a notice may have: {why}; shorten them or name fewer data categories per entry",
     )  # fmt: skip
+
+
+@descriptor_rule("DG121")
+def texts_are_bounded(p: Provider, doc: Document, ctx: Context) -> Iterator[Finding]:
+    for _, text in p.texts:
+        for at, value in text.located():
+            if len(value) > MAX_TEXT_CHARS:
+                yield doc.finding(
+                    at, "DG121",
+                    f"the text has {len(value):,} characters, more than the "
+                    f"{MAX_TEXT_CHARS:,} one text may have; shorten it or split it into entries",
+                )  # fmt: skip
+            elif (word := longest_word(value)) > MAX_WORD_CHARS:
+                yield doc.finding(
+                    at, "DG121",
+                    f"the text has a word of {word:,} characters, more than the "
+                    f"{MAX_WORD_CHARS} that fit a line; put a long address into a link: "
+                    "[name](https://...)",
+                )  # fmt: skip
