@@ -113,6 +113,8 @@ def field_reference(out: Path | None) -> None:
     if out is None:
         click.echo(text, nl=False)
         return
+    if not out.parent.is_dir():  # a typo in the folder: not made up on the way
+        raise click.ClickException(f"cannot write {out}: no folder {out.parent}")
     try:
         write_file(out, text.encode("utf-8"))
     except (WriteError, UnsafePath) as err:
