@@ -160,3 +160,56 @@ def test_fragments_render_inside_a_foreign_page(
     serious = serious_violations(tab)
     context.close()
     assert serious == []
+
+
+#: A WordPress theme as GeneratePress writes it: its colours are custom properties on
+#: :root, and its buttons and links use them.
+THEME_CSS = """
+:root { --contrast: #222222; --base: #f0f0f0; --accent: #1e73be; --accent-soft: #dbe9f6; }
+body { font: 17px/1.7 Georgia, serif; color: var(--contrast); background: var(--base); }
+a, .main-navigation a { color: var(--accent); }
+.button { background-color: var(--accent); color: #fff; border: 2px solid var(--accent-soft); }
+"""
+HOST_ELEMENTS = """() => [...document.querySelectorAll('body, nav a, .button, main > p a, h1')]
+    .map(e => { const s = getComputedStyle(e);
+                return [e.tagName, s.color, s.backgroundColor, s.borderColor].join('|'); })"""
+
+
+def test_embed_css_with_an_accent_colour_leaves_the_host_themes_colours(
+    project: Path, browser: Browser
+) -> None:
+    """embed.css with site.accent_color pasted after a theme that uses --accent itself
+    (as WordPress's Additional CSS is): the theme's buttons and links keep its colours, and
+    only the fragment takes the accent colour."""
+    from tests.test_branding import configure
+
+    configure(project, accent_color="#b0161e")
+    assert build(project, today=TODAY, pdf=False).written
+    site = project / "site"
+    embed_css = (site / "assets" / "embed.css").read_text()
+    fragment = (site / "de" / "embed" / "full-video.html").read_text()
+
+    def page(extra_css: str) -> str:
+        return (
+            '<!doctype html><html lang="de"><head><meta charset="utf-8"><title>Host</title>'
+            f"<style>{THEME_CSS}</style><style>{extra_css}</style></head><body>"
+            '<nav class="main-navigation"><a href="/">Start</a> <a href="/kontakt">Kontakt</a>'
+            '</nav><main><h1>Datenschutz</h1><p><a class="button" href="/termin">Termin '
+            'buchen</a> <a href="tel:+49">Anrufen</a></p>'
+            f"{fragment}</main></body></html>"
+        )
+
+    context = browser.new_context(bypass_csp=True)
+    tab = context.new_page()
+    tab.set_content(page(""))
+    theme_alone = tab.evaluate(HOST_ELEMENTS)
+    tab.set_content(page(embed_css))
+    with_embed_css = tab.evaluate(HOST_ELEMENTS)
+    link = "document.querySelector('#dg-full-video a[href^=\"http\"]')"
+    fragment_link = tab.evaluate(f"getComputedStyle({link}).color")
+    context.close()
+    assert with_embed_css == theme_alone
+    assert any("rgb(30, 115, 190)" in probe for probe in theme_alone)  # the theme's blue
+    assert fragment_link == "rgb(176, 22, 30)"  # #b0161e, inside the fragment only
+    css = re.sub(r"/\*.*?\*/", "", embed_css, flags=re.DOTALL)
+    assert ":root" not in css and "--accent:" not in css

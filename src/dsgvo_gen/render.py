@@ -31,7 +31,7 @@ from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 
 from dsgvo_gen import __version__
-from dsgvo_gen.branding import Logo, brand_css
+from dsgvo_gen.branding import Logo, brand_css, fragment_brand_css
 from dsgvo_gen.config import Config
 from dsgvo_gen.i18n import LabelError, labels
 from dsgvo_gen.limits import MAX_PAGE_BYTES, OutputTooLarge, combined_inline, mebibytes
@@ -266,7 +266,7 @@ class Renderer:
         for asset in ASSETS:
             content = read_asset(self.templates, f"assets/{asset}")
             if asset == "embed.css" and accent:  # pasted alone, it must carry the colour too
-                content += b"\n" + brand_css(accent).encode()
+                content += b"\n" + fragment_brand_css(accent).encode()
             yield f"assets/{asset}", content
         if accent:
             yield BRAND_CSS, brand_css(accent).encode()
