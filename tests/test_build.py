@@ -252,3 +252,29 @@ def test_a_page_states_its_review_date_once(project: Path) -> None:
         for page in ("providers/full-video.html", "consent/full-video.html", "index.html"):
             html = (project / "site" / lang / page).read_text()
             assert html.count(stand) == 1, (lang, page)
+
+
+@pytest.mark.parametrize("stated", [False, True])
+def test_without_a_dpo_a_notice_gives_a_reason_only_where_the_config_states_it(
+    project: Path, stated: bool
+) -> None:
+    """`dpo: null` alone says that none is designated; that the law does not require one
+    is the controller's statement (dpo_not_required: true), never the tool's."""
+    config = project / "dsgvo-gen.yaml"
+    text = config.read_text()
+    start, end = text.index("dpo:\n"), text.index("representative:")
+    config.write_text(
+        text[:start] + "dpo: null\n" + ("dpo_not_required: true\n" if stated else "") + text[end:]
+    )
+    result = build(project, today=TODAY, pdf=False)
+    assert result.written, result.report.sorted()
+    for lang, neutral, reason in (
+        ("de", "Wir haben keine Datenschutzbeauftragte oder keinen Datenschutzbeauftragten "
+               "benannt.", "weil wir dazu gesetzlich nicht verpflichtet sind"),
+        ("en", "We have not designated a data protection officer.",
+               "because the law does not require us to"),
+    ):  # fmt: skip
+        for page in ("providers/full-video.html", "embed/full-video.html", "notice.html"):
+            html = (project / "site" / lang / page).read_text()
+            assert (reason in html) is stated, (lang, page)
+            assert (neutral in html) is not stated, (lang, page)
