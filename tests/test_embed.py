@@ -213,3 +213,35 @@ def test_embed_css_with_an_accent_colour_leaves_the_host_themes_colours(
     assert fragment_link == "rgb(176, 22, 30)"  # #b0161e, inside the fragment only
     css = re.sub(r"/\*.*?\*/", "", embed_css, flags=re.DOTALL)
     assert ":root" not in css and "--accent:" not in css
+
+
+#: A typical WordPress theme on a phone: a 17 px serif and 20 px of padding.
+PHONE_THEME = """
+body { font: 17px/1.7 Georgia, "DejaVu Serif", serif; margin: 0; color: #222; }
+.site-content { padding: 20px; max-width: 1200px; margin: 0 auto; }
+"""
+
+
+@pytest.mark.parametrize("with_embed_css", [True, False], ids=["embed.css", "theme-only"])
+def test_no_fragment_runs_off_a_390_px_phone_inside_a_theme(
+    shipped: Project, site: Path, browser: Browser, with_embed_css: bool
+) -> None:
+    """Neither the features nor a bare URL (Zoom's privacy statement, the DPF list) may
+    push the host page sideways; without embed.css only the HTML itself can prevent it."""
+    css = (site / "assets" / "embed.css").read_text() if with_embed_css else ""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    tab = context.new_page()
+    wide = []
+    for path in fragments(site):
+        lang = path.parent.parent.name
+        tab.set_content(
+            f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>Host'
+            f"</title><style>{PHONE_THEME}</style><style>{css}</style></head><body>"
+            f'<div class="site-content"><h1>Datenschutz</h1>{path.read_text()}</div>'
+            "</body></html>"
+        )
+        width = tab.evaluate("document.documentElement.scrollWidth")
+        if width > 390:
+            wide.append((f"{lang}/{path.name}", width))
+    context.close()
+    assert wide == []

@@ -35,7 +35,7 @@ from dsgvo_gen.branding import Logo, brand_css, fragment_brand_css
 from dsgvo_gen.config import Config
 from dsgvo_gen.i18n import LabelError, labels
 from dsgvo_gen.limits import MAX_PAGE_BYTES, OutputTooLarge, combined_inline, mebibytes
-from dsgvo_gen.markup import markdown_block, markdown_inline
+from dsgvo_gen.markup import breakable_url, markdown_block, markdown_inline
 from dsgvo_gen.model import Provider, Text
 from dsgvo_gen.paths import UnsafePath, read_regular_file_inside
 from dsgvo_gen.reference import reference
@@ -111,6 +111,7 @@ def environment(templates: Templates, *, sandboxed: bool = False) -> Environment
     env.filters["t"] = _localize
     env.filters["md"] = markdown_block
     env.filters["mdi"] = markdown_inline
+    env.filters["url"] = breakable_url
     return env
 
 
