@@ -245,3 +245,47 @@ def test_no_fragment_runs_off_a_390_px_phone_inside_a_theme(
             wide.append((f"{lang}/{path.name}", width))
     context.close()
     assert wide == []
+
+
+def test_with_base_url_every_link_of_a_fragment_is_absolute_and_works_once_uploaded(
+    project: Path, tmp_path: Path
+) -> None:
+    """The README says: upload site/ to the address of site.base_url. Done so (a web
+    server serves the built site under /datenschutz/), every link of every fragment,
+    pasted into a page elsewhere, leads to its PDF or page; none is relative to the host."""
+    import shutil
+    import threading
+    import urllib.request
+    from functools import partial
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    www = tmp_path / "www"
+    www.mkdir()
+    handler = partial(SimpleHTTPRequestHandler, directory=str(www))
+    with ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
+        base = f"http://127.0.0.1:{server.server_address[1]}/datenschutz/"
+        config = project / "dsgvo-gen.yaml"
+        config.write_text(config.read_text().replace("  base_url: null\n", f"  base_url: {base}\n"))
+        assert build(project, today=TODAY).written
+        shutil.copytree(project / "site", www / "datenschutz")  # the upload
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            checked = 0
+            for path in fragments(project / "site"):
+                tags = _Tags()
+                tags.feed(path.read_text())
+                for tag, attrs in tags.tags:
+                    href = attrs.get("href") if tag == "a" else None
+                    if href is None:
+                        continue
+                    assert href.startswith(("https://", "http://", "mailto:")), (path, href)
+                    if href.startswith(base):
+                        with urllib.request.urlopen(href, timeout=30) as answer:  # noqa: S310
+                            body = answer.read()
+                        kind = attrs.get("type")
+                        assert body.startswith(b"%PDF" if kind == "application/pdf" else b"<")
+                        checked += 1
+        finally:
+            server.shutdown()
+    # de and en: the notice's PDF and consent form, the consent form's PDF and notice
+    assert checked == 8
