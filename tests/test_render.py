@@ -133,7 +133,8 @@ def test_errors_in_own_templates_are_findings_not_tracebacks(
 #: Ways a project's own templates break, each as (file, text to replace, replacement).
 BREAKAGES = {
     "syntax": ("base.html", "{% endfor %}\n</head>", "{% endfro %}\n</head>"),
-    "attribute": ("base.html", "{{ config.controller.name }}</strong>", "{{ config.firma }}</strong>"),
+    "attribute": ("base.html", "{{ config.controller.name }}</strong>",
+                  "{{ config.firma }}</strong>"),
     "label-key": ("base.html", "L['site_overview']", "L['site_overveiw']"),
     "label-call": ("notice.html", "{% block main %}", "{% block main %}{{ L.text('nope') }}"),
     "include": ("notice.html", "{% block main %}", "{% block main %}{% include 'foot.html' %}"),
@@ -166,7 +167,8 @@ def test_check_fails_where_build_would_refuse_at_the_same_line(
     assert not result.written
     refused = result.report.sorted()
     assert [f.code for f in refused] == ["DG111"], refused
-    assert refused[0].path == f"templates/{name}" and refused[0].line > 1 or name.endswith("yaml")
+    assert refused[0].path == f"templates/{name}"
+    assert refused[0].line > 1 or name.endswith(".yaml")  # a template's own line
     assert check(".", today=TODAY).sorted() == refused
     assert "dsgvo_gen" not in refused[0].message and "object" not in refused[0].message
 
