@@ -41,8 +41,8 @@ class Options:
 
 #: `--help` lists the commands in the order a user meets them, not alphabetically.
 WORKFLOW = (
-    "init", "add", "new", "check", "status", "catalogue", "serve", "preview", "build", "pdf",
-    "export", "history", "migrate",
+    "init", "add", "new", "check", "status", "catalogue", "templates", "serve", "preview",
+    "build", "pdf", "export", "history", "migrate",
 )  # fmt: skip
 
 
