@@ -11,6 +11,7 @@ is in place before click, Jinja2 and the rest are imported.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
@@ -69,19 +70,21 @@ def handle_interrupts() -> Callable[[], None]:
 def run() -> None:
     """`dsgvo-gen`: the command line, with Ctrl-C handled from the first moment."""
     handle_interrupts()
+    code: int | str | None = 0
     try:
         from dsgvo_gen.cli import main
 
         main(prog_name="dsgvo-gen")
     except KeyboardInterrupt:  # while Python imported the command line
         say_interrupted()
-        code: int | str | None = EXIT_INTERRUPTED
+        code = EXIT_INTERRUPTED
     except SystemExit as exit_:
         code = exit_.code
     if code == EXIT_INTERRUPTED and _said:
         # The command has cleaned up; the interpreter's own exit would only wait for
         # threads and processes that the interrupted build has already told to end.
         for stream in (sys.stdout, sys.stderr):
-            stream.flush()
+            with contextlib.suppress(OSError, ValueError):  # a closed pipe, say
+                stream.flush()
         os._exit(EXIT_INTERRUPTED)
     sys.exit(code)
