@@ -7,6 +7,7 @@ must stay there. The browser and axe-core: tests/browsing.py.
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -221,3 +222,80 @@ def test_the_comparison_table_shows_that_it_scrolls(site: str, page: Page) -> No
     assert before is not None and after is not None and after["x"] == before["x"]  # it stays
     page.set_viewport_size({"width": 1280, "height": 900})
     assert not page.locator(".scroll-hint").is_visible()
+
+
+#: Where an element's lines break: for each break, the space, hyphen or soft hyphen it
+#: breaks at, or "" inside a word. (Chromium gives the letter after a soft hyphen the box
+#: of the hyphen it draws, so that letter is not measured.)
+BREAKS = """e => {
+    const found = [], walker = document.createTreeWalker(e, NodeFilter.SHOW_TEXT);
+    let top = null, at = '', skip = false;
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        for (let i = 0; i < node.length; i++) {
+            const c = node.data[i], soft = c === '\\u00ad';
+            if (soft || c === '-' || !c.trim()) { at = c; skip = soft; continue; }
+            if (skip) { skip = false; continue; }
+            const range = document.createRange();
+            range.setStart(node, i); range.setEnd(node, i + 1);
+            const rect = range.getClientRects()[0];
+            if (!rect) continue;
+            if (top !== null && rect.top > top + 2) found.push(at);
+            top = rect.top; at = '';
+        }
+    }
+    return found; }"""
+
+
+@pytest.mark.parametrize("width", [1280, 800, 600])
+@pytest.mark.parametrize("project", ["shipped", "fixture"])
+def test_overview_headers_break_only_at_spaces_and_soft_hyphens(
+    site: str, page: Page, project: str, width: int
+) -> None:
+    """Once "Datenschutzinformatio|n" and "Einwilligungserklärun|g" at 1280 px."""
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"{site}/{project}/de/index.html")
+    for header in page.locator("table.providers thead th, h1").all():
+        assert set(header.evaluate(BREAKS)) <= {" ", "\u00ad", "-"}, header.inner_text()
+    if width == 1280:  # and where there is room, not at all
+        assert page.locator("table.providers thead th").evaluate_all(
+            "hs => hs.every(h => h.getClientRects().length === 1 && h.offsetHeight < 40)"
+        )
+
+
+def test_a_product_name_in_a_pdf_title_is_not_hyphenated(site: str, served: Path) -> None:
+    """German hyphenation once split the English name: "TeamViewer QuickS-upport"."""
+    pdf = served / "shipped" / "pdf" / "de" / "teamviewer-quicksupport-notice.pdf"
+    first = PdfReader(io.BytesIO(pdf.read_bytes())).pages[0].extract_text()
+    assert re.search(r"Datenschutzinformation:\s+TeamViewer\s+QuickSupport", first), first[:300]
+
+
+def test_the_logo_stands_beside_the_whole_title_on_a_phone(
+    site: str, served: Path, page: Page, tmp_path: Path
+) -> None:
+    """Once "Fernunterstützung" beside the logo and the rest of the title under it."""
+    from tests.test_branding import configure, png
+
+    project = tmp_path / "branded"
+    project.mkdir()
+    shutil.copy(FIXTURE_PROJECT / "dsgvo-gen.yaml", project / "dsgvo-gen.yaml")
+    (project / "providers").mkdir()
+    shutil.copy(DATA / "providers" / "valid" / "full-video.yaml", project / "providers")
+    (project / "logo.png").write_bytes(png(120, 40))
+    configure(project, logo="logo.png")
+    config = project / "dsgvo-gen.yaml"
+    config.write_text(config.read_text().replace(
+        'de: "Testprojekt \u2013 Datenschutz"',
+        'de: "Fernunterstützung \u2013 Datenschutzinformationen"',
+    ))  # fmt: skip
+    assert build(project, served / "branded", today=TODAY, pdf=False).written
+    page.set_viewport_size(PHONE)
+    page.goto(f"{site}/branded/de/index.html")
+    logo = page.locator(".site-logo").bounding_box()
+    assert logo is not None
+    lines = page.locator(".site-title").evaluate(
+        "a => [...a.childNodes].filter(n => n.nodeType === 3 || n.tagName !== 'IMG')"
+        ".flatMap(n => { const r = document.createRange(); r.selectNodeContents(n);"
+        " return [...r.getClientRects()].map(x => x.left); })"
+    )
+    assert len(lines) > 1  # the title does wrap at 390 px...
+    assert min(lines) >= logo["x"] + logo["width"]  # ...beside the logo, never under it

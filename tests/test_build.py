@@ -252,3 +252,55 @@ def test_a_page_states_its_review_date_once(project: Path) -> None:
         for page in ("providers/full-video.html", "consent/full-video.html", "index.html"):
             html = (project / "site" / lang / page).read_text()
             assert html.count(stand) == 1, (lang, page)
+
+
+@pytest.mark.parametrize("stated", [False, True])
+def test_without_a_dpo_a_notice_gives_a_reason_only_where_the_config_states_it(
+    project: Path, stated: bool
+) -> None:
+    """`dpo: null` alone says that none is designated; that the law does not require one
+    is the controller's statement (dpo_not_required: true), never the tool's."""
+    config = project / "dsgvo-gen.yaml"
+    text = config.read_text()
+    start, end = text.index("dpo:\n"), text.index("representative:")
+    config.write_text(
+        text[:start] + "dpo: null\n" + ("dpo_not_required: true\n" if stated else "") + text[end:]
+    )
+    result = build(project, today=TODAY, pdf=False)
+    assert result.written, result.report.sorted()
+    for lang, neutral, reason in (
+        ("de", "Wir haben keine Datenschutzbeauftragte oder keinen Datenschutzbeauftragten "
+               "benannt.", "weil wir dazu gesetzlich nicht verpflichtet sind"),
+        ("en", "We have not designated a data protection officer.",
+               "because the law does not require us to"),
+    ):  # fmt: skip
+        for page in ("providers/full-video.html", "embed/full-video.html", "notice.html"):
+            html = (project / "site" / lang / page).read_text()
+            assert (reason in html) is stated, (lang, page)
+            assert (neutral in html) is not stated, (lang, page)
+
+
+def test_landing_and_overview_speak_of_consent_forms_only_where_there_are_some(
+    project: Path, tmp_path: Path
+) -> None:
+    """An IT-support firm without consent forms once read of "Onlineberatung" and of
+    "die zugehörigen Einwilligungserklärungen" on its own site."""
+    shipped = tmp_path / "shipped"  # seven providers, none with a consent form
+    assert build(ROOT, shipped, today=TODAY, pdf=False).written
+    assert build(project, today=TODAY, pdf=False).written  # the fixture has one
+    for site, has_forms in ((shipped, False), (project / "site", True)):
+        for lang, consent, counselling in (
+            ("de", "Einwilligungserklärung", "beratung"),
+            ("en", "declaration of consent", "counselling"),
+        ):
+            for page in (f"{lang}/index.html", "index.html"):
+                if page == "index.html" and lang == "en":
+                    continue  # the landing page is in the default language
+                html = (site / page).read_text().replace("\u00ad", "")
+                # the built-in texts: the title and the lead; the table below names forms
+                said = re.findall(r"<h1>(.*?)</h1>|<p class=\"lead\">(.*?)</p>", html)
+                text = " ".join("".join(match) for match in said).lower()
+                assert (consent.lower() in text) is has_forms, (site, page, text)
+                assert counselling not in text, (site, page, text)
+            table = (site / lang / "index.html").read_text().split('<table class="providers">')[1]
+            assert (consent.lower() in table.lower().replace("\u00ad", "")) is has_forms

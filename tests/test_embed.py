@@ -160,3 +160,132 @@ def test_fragments_render_inside_a_foreign_page(
     serious = serious_violations(tab)
     context.close()
     assert serious == []
+
+
+#: A WordPress theme as GeneratePress writes it: its colours are custom properties on
+#: :root, and its buttons and links use them.
+THEME_CSS = """
+:root { --contrast: #222222; --base: #f0f0f0; --accent: #1e73be; --accent-soft: #dbe9f6; }
+body { font: 17px/1.7 Georgia, serif; color: var(--contrast); background: var(--base); }
+a, .main-navigation a { color: var(--accent); }
+.button { background-color: var(--accent); color: #fff; border: 2px solid var(--accent-soft); }
+"""
+HOST_ELEMENTS = """() => [...document.querySelectorAll('body, nav a, .button, main > p a, h1')]
+    .map(e => { const s = getComputedStyle(e);
+                return [e.tagName, s.color, s.backgroundColor, s.borderColor].join('|'); })"""
+
+
+def test_embed_css_with_an_accent_colour_leaves_the_host_themes_colours(
+    project: Path, browser: Browser
+) -> None:
+    """embed.css with site.accent_color pasted after a theme that uses --accent itself
+    (as WordPress's Additional CSS is): the theme's buttons and links keep its colours, and
+    only the fragment takes the accent colour."""
+    from tests.test_branding import configure
+
+    configure(project, accent_color="#b0161e")
+    assert build(project, today=TODAY, pdf=False).written
+    site = project / "site"
+    embed_css = (site / "assets" / "embed.css").read_text()
+    fragment = (site / "de" / "embed" / "full-video.html").read_text()
+
+    def page(extra_css: str) -> str:
+        return (
+            '<!doctype html><html lang="de"><head><meta charset="utf-8"><title>Host</title>'
+            f"<style>{THEME_CSS}</style><style>{extra_css}</style></head><body>"
+            '<nav class="main-navigation"><a href="/">Start</a> <a href="/kontakt">Kontakt</a>'
+            '</nav><main><h1>Datenschutz</h1><p><a class="button" href="/termin">Termin '
+            'buchen</a> <a href="tel:+49">Anrufen</a></p>'
+            f"{fragment}</main></body></html>"
+        )
+
+    context = browser.new_context(bypass_csp=True)
+    tab = context.new_page()
+    tab.set_content(page(""))
+    theme_alone = tab.evaluate(HOST_ELEMENTS)
+    tab.set_content(page(embed_css))
+    with_embed_css = tab.evaluate(HOST_ELEMENTS)
+    link = "document.querySelector('#dg-full-video a[href^=\"http\"]')"
+    fragment_link = tab.evaluate(f"getComputedStyle({link}).color")
+    context.close()
+    assert with_embed_css == theme_alone
+    assert any("rgb(30, 115, 190)" in probe for probe in theme_alone)  # the theme's blue
+    assert fragment_link == "rgb(176, 22, 30)"  # #b0161e, inside the fragment only
+    css = re.sub(r"/\*.*?\*/", "", embed_css, flags=re.DOTALL)
+    assert ":root" not in css and "--accent:" not in css
+
+
+#: A typical WordPress theme on a phone: a 17 px serif and 20 px of padding.
+PHONE_THEME = """
+body { font: 17px/1.7 Georgia, "DejaVu Serif", serif; margin: 0; color: #222; }
+.site-content { padding: 20px; max-width: 1200px; margin: 0 auto; }
+"""
+
+
+@pytest.mark.parametrize("with_embed_css", [True, False], ids=["embed.css", "theme-only"])
+def test_no_fragment_runs_off_a_390_px_phone_inside_a_theme(
+    shipped: Project, site: Path, browser: Browser, with_embed_css: bool
+) -> None:
+    """Neither the features nor a bare URL (Zoom's privacy statement, the DPF list) may
+    push the host page sideways; without embed.css only the HTML itself can prevent it."""
+    css = (site / "assets" / "embed.css").read_text() if with_embed_css else ""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    tab = context.new_page()
+    wide = []
+    for path in fragments(site):
+        lang = path.parent.parent.name
+        tab.set_content(
+            f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>Host'
+            f"</title><style>{PHONE_THEME}</style><style>{css}</style></head><body>"
+            f'<div class="site-content"><h1>Datenschutz</h1>{path.read_text()}</div>'
+            "</body></html>"
+        )
+        width = tab.evaluate("document.documentElement.scrollWidth")
+        if width > 390:
+            wide.append((f"{lang}/{path.name}", width))
+    context.close()
+    assert wide == []
+
+
+def test_with_base_url_every_link_of_a_fragment_is_absolute_and_works_once_uploaded(
+    project: Path, tmp_path: Path
+) -> None:
+    """The README says: upload site/ to the address of site.base_url. Done so (a web
+    server serves the built site under /datenschutz/), every link of every fragment,
+    pasted into a page elsewhere, leads to its PDF or page; none is relative to the host."""
+    import shutil
+    import threading
+    import urllib.request
+    from functools import partial
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    www = tmp_path / "www"
+    www.mkdir()
+    handler = partial(SimpleHTTPRequestHandler, directory=str(www))
+    with ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
+        base = f"http://127.0.0.1:{server.server_address[1]}/datenschutz/"
+        config = project / "dsgvo-gen.yaml"
+        config.write_text(config.read_text().replace("  base_url: null\n", f"  base_url: {base}\n"))
+        assert build(project, today=TODAY).written
+        shutil.copytree(project / "site", www / "datenschutz")  # the upload
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            checked = 0
+            for path in fragments(project / "site"):
+                tags = _Tags()
+                tags.feed(path.read_text())
+                for tag, attrs in tags.tags:
+                    href = attrs.get("href") if tag == "a" else None
+                    if href is None:
+                        continue
+                    assert href.startswith(("https://", "http://", "mailto:")), (path, href)
+                    if href.startswith(base):
+                        with urllib.request.urlopen(href, timeout=30) as answer:
+                            body = answer.read()
+                        kind = attrs.get("type")
+                        assert body.startswith(b"%PDF" if kind == "application/pdf" else b"<")
+                        checked += 1
+        finally:
+            server.shutdown()
+    # de and en: the notice's PDF and consent form, the consent form's PDF and notice
+    assert checked == 8

@@ -33,7 +33,7 @@ markdownish = st.lists(st.sampled_from(TOKENS), max_size=40).map("".join) | st.t
 
 ALLOWED = {  # the elements markdown may produce, and their attributes
     "p": set(), "em": set(), "strong": set(), "ul": set(), "ol": {"start"}, "li": set(),
-    "br": set(), "blockquote": set(), "hr": set(), "s": set(), "code": set(),
+    "br": set(), "wbr": set(), "blockquote": set(), "hr": set(), "s": set(), "code": set(),
     "a": {"href", "rel"},
 }  # fmt: skip
 SAFE_SCHEMES = ("http://", "https://", "mailto:")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dsgvo_gen.markup import markdown_inline
+from dsgvo_gen.markup import breakable_url, markdown_inline
 
 
 @pytest.mark.parametrize(
@@ -31,3 +31,23 @@ def test_mailto_with_headers_or_odd_addresses_keeps_only_its_text(address: str) 
     html = str(markdown_inline(f"[write]({address})"))
     assert "<a" not in html and "href" not in html, html
     assert "write" in html
+
+
+def test_an_address_shown_as_text_may_break_and_still_copies_whole() -> None:
+    url = "https://www.zoom.com/en/trust/privacy/privacy-statement/?a=1&b=<2>"
+    html = str(breakable_url(url))
+    assert html == (
+        "https://www<wbr>.zoom<wbr>.com/<wbr>en/<wbr>trust/<wbr>privacy/<wbr>"
+        "privacy-statement/<wbr>?a=1<wbr>&amp;b=&lt;2&gt;"
+    )
+    assert (
+        html.replace("<wbr>", "").replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+        == url
+    )
+    plain = "https://www.zoom.com/en/trust/privacy/privacy-statement/"
+    linked = str(markdown_inline(f"<{plain}> and [the policy]({plain})"))
+    assert linked == (
+        f'<a href="{plain}" rel="noopener noreferrer">https://www<wbr>.zoom<wbr>.com/<wbr>en/'
+        f'<wbr>trust/<wbr>privacy/<wbr>privacy-statement/</a> and <a href="{plain}" '
+        'rel="noopener noreferrer">the policy</a>'
+    )

@@ -15,6 +15,7 @@ import yaml
 
 from dsgvo_gen.checker import check
 from dsgvo_gen.findings import format_text
+from dsgvo_gen.resources import bundled_dir
 from dsgvo_gen.rules import CONFIG_RULES, DESCRIPTOR_RULES
 from tests.conftest import DATA, FIXTURE_PROJECT, TODAY
 
@@ -32,6 +33,9 @@ def test_message(case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     spec = yaml.safe_load(case.read_text(encoding="utf-8"))
     make_project(tmp_path)
     target = tmp_path / spec["file"]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if spec.get("bundled"):  # the project's own copy of a bundled template, to edit
+        shutil.copy(bundled_dir("templates") / spec["file"].removeprefix("templates/"), target)
     if "replace" in spec:
         text = target.read_text(encoding="utf-8")
         for edit in (spec, spec.get("also", {})):

@@ -214,3 +214,74 @@ def test_a_template_that_writes_without_end_stops_at_the_page_bound(project: Pat
         result = build(project, today=TODAY, pdf=False)
     assert not result.written
     assert [f.code for f in result.report.findings] == ["DG121"]
+
+
+#: Ways a project's own templates break, each as (file, text to replace, replacement).
+BREAKAGES = {
+    "syntax": ("base.html", "{% endfor %}\n</head>", "{% endfro %}\n</head>"),
+    "attribute": ("base.html", "{{ config.controller.name }}</strong>",
+                  "{{ config.firma }}</strong>"),
+    "label-key": ("base.html", "L['site_overview']", "L['site_overveiw']"),
+    "label-call": ("notice.html", "{% block main %}", "{% block main %}{{ L.text('nope') }}"),
+    "include": ("notice.html", "{% block main %}", "{% block main %}{% include 'foot.html' %}"),
+    "division": ("notice.html", "{% block main %}", "{% block main %}{{ 1 // 0 }}"),
+    "print-only": ("base.html", "<meta name=\"author\"", "{{ config.firma }}<meta name=\"author\""),
+    "catalogue-key": ("labels/de.yaml", None, 'overveiw_title: "Werkzeuge"\n'),
+    "catalogue-placeholder": ("labels/en.yaml", None, 'notice_title: "Privacy at {service}"\n'),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("breakage", list(BREAKAGES))
+def test_check_fails_where_build_would_refuse_at_the_same_line(
+    project: Path, breakage: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """check is the CI gate: a project's own template or label catalogue that build
+    refuses fails check with the same finding, at the template's file and line."""
+    from dsgvo_gen.checker import check
+
+    name, old, new = BREAKAGES[breakage]
+    target = project / "templates" / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if old is None:
+        target.write_text(new)
+    else:
+        text = (bundled_dir("templates") / name).read_text()
+        assert text.count(old) == 1, old
+        target.write_text(text.replace(old, new))
+    monkeypatch.chdir(project)
+    result = build(".", today=TODAY)
+    assert not result.written
+    refused = result.report.sorted()
+    assert [f.code for f in refused] == ["DG111"], refused
+    assert refused[0].path == f"templates/{name}"
+    assert refused[0].line > 1 or name.endswith(".yaml")  # a template's own line
+    assert check(".", today=TODAY).sorted() == refused
+    assert "dsgvo_gen" not in refused[0].message and "object" not in refused[0].message
+
+
+def test_check_renders_own_templates_only_once_the_descriptors_are_clean(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dsgvo_gen.checker import check
+
+    own_templates(project, "{{ config.firma }}")
+    descriptor = project / "providers" / "full-video.yaml"
+    descriptor.write_text(descriptor.read_text().replace("[art6-1-f]", "[]", 1))
+    monkeypatch.chdir(project)
+    report = check(".", today=TODAY)
+    assert "DG111" not in {f.code for f in report.findings}
+    assert "the templates in templates are rendered once the errors are fixed" in report.notes
+    assert check(".", ["providers"], today=TODAY).notes == []  # PATHs: templates not checked
+
+
+def test_check_refuses_a_linked_asset_of_a_project_like_build(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dsgvo_gen.checker import check
+
+    (tmp_path / "secret.css").write_text("/* not for the web */")
+    (project / "templates" / "assets").mkdir(parents=True)
+    (project / "templates" / "assets" / "embed.css").symlink_to(tmp_path / "secret.css")
+    monkeypatch.chdir(project)
+    assert [f.code for f in check(".", today=TODAY).findings] == ["DG116"]
+    assert not build(".", today=TODAY, pdf=False).written

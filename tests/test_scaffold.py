@@ -16,7 +16,13 @@ from dsgvo_gen.checker import check
 from dsgvo_gen.cli import main
 from dsgvo_gen.field_reference import fields
 from dsgvo_gen.resources import provider_categories
-from dsgvo_gen.scaffold import ScaffoldError, init_project, new_descriptor, skeleton
+from dsgvo_gen.scaffold import (
+    ScaffoldError,
+    copy_templates,
+    init_project,
+    new_descriptor,
+    skeleton,
+)
 from tests.conftest import FIXTURE_PROJECT, TODAY, must_finish_within
 
 # The findings a fresh skeleton may produce: each says that a fact is missing, never
@@ -286,3 +292,57 @@ def test_init_checks_everything_before_it_writes_anything(tmp_path: Path, in_the
     assert code == 1 and len(out.strip().splitlines()) == 1, out
     assert sorted(p.name for p in target.iterdir()) == before
     assert list(victim.iterdir()) == []
+
+
+def test_templates_lists_the_bundled_files_and_copies_one_to_start_from(project: Path) -> None:
+    """A pipx user has no python with dsgvo_gen on its path: `dsgvo-gen templates` is how
+    they find the bundled templates and start their own look from one."""
+    from dsgvo_gen.builder import build
+    from dsgvo_gen.resources import bundled_dir
+
+    listed = CliRunner().invoke(main, ["--project", str(project), "templates"])
+    assert listed.exit_code == 0
+    assert str(bundled_dir("templates")) in listed.output
+    assert "  base.html\n" in listed.output and "  assets/embed.css\n" in listed.output
+    assert "labels/" not in listed.output.split("\n", 1)[1]
+
+    copied = CliRunner().invoke(main, ["--project", str(project), "templates", "base.html"])
+    assert copied.exit_code == 0, copied.output
+    own = project / "templates" / "base.html"
+    assert own.read_bytes() == (bundled_dir("templates") / "base.html").read_bytes()
+    own.write_text(own.read_text().replace("<main id=", '<main data-own="yes" id='))
+    assert build(project, today=TODAY, pdf=False).written
+    assert (
+        'data-own="yes"' in (project / "site" / "de" / "providers" / "full-video.html").read_text()
+    )
+    listed = CliRunner().invoke(main, ["--project", str(project), "templates"])
+    assert "base.html (the project's own: templates/base.html)" in listed.output
+
+
+@pytest.mark.parametrize(
+    ("names", "code", "said"),
+    [
+        (["bas.html"], 2, "did you mean 'base.html'?"),
+        (["labels/de.yaml"], 1, "only the labels you change"),
+        (["notice.html", "base.html"], 1, "base.html already exists; nothing was overwritten"),
+    ],
+)
+def test_templates_refuses_before_it_writes(
+    project: Path, names: list[str], code: int, said: str
+) -> None:
+    (project / "templates").mkdir()
+    (project / "templates" / "base.html").write_text("mine")
+    result = CliRunner().invoke(main, ["--project", str(project), "templates", *names])
+    assert result.exit_code == code and said in result.output
+    assert sorted(p.name for p in (project / "templates").iterdir()) == ["base.html"]
+    assert (project / "templates" / "base.html").read_text() == "mine"
+
+
+def test_templates_writes_through_no_link(project: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (project / "templates").mkdir()
+    (project / "templates" / "assets").symlink_to(elsewhere)
+    with pytest.raises(ScaffoldError, match="symbolic link"):
+        copy_templates(project, ["assets/style.css"])
+    assert list(elsewhere.iterdir()) == []

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -49,9 +51,11 @@ class Installed:
 
     folder: Path
     env: dict[str, str]
+    wheel: Path
+    command: tuple[str, ...] = (sys.executable, "-m", "dsgvo_gen")
 
     def run(self, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "dsgvo_gen", *args],
+        return subprocess.run([*self.command, *args],
                               cwd=cwd, env=self.env, capture_output=True, text=True)  # fmt: skip
 
 
@@ -73,7 +77,38 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
              "--target", str(folder), str(wheel)],
             check=True, capture_output=True,
         )  # fmt: skip
-    return Installed(folder, {**os.environ, "PYTHONPATH": str(folder)})
+    return Installed(folder, {**os.environ, "PYTHONPATH": str(folder)}, wheel)
+
+
+@pytest.fixture(scope="module")
+def installed_as_the_readme_says(
+    installed: Installed, tmp_path_factory: pytest.TempPathFactory
+) -> Installed:
+    """The README's install lines, run as they are for a new user's account (a home
+    folder of its own): `pipx ensurepath`, then `pipx install ./<wheel>` in the folder
+    with the wheel. `sudo apt install pipx` is done (setup.sh installs it)."""
+    readme = (ROOT / "README.md").read_text()
+    lines = readme.split("## Install", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
+    home = tmp_path_factory.mktemp("home")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PIPX_", "PYTHON"))}
+    env.update(HOME=str(home), SHELL="/bin/bash")
+    with must_finish_within(600):
+        for line in lines.splitlines():
+            command = shlex.split(line.split("  #")[0])
+            if command == ["sudo", "apt", "install", "pipx"]:
+                assert shutil.which("pipx"), "setup.sh installs pipx"
+                continue
+            assert command[0] == "pipx", f"an install step this test does not know: {line}"
+            done = subprocess.run(command, cwd=installed.wheel.parent, env=env,
+                                  capture_output=True, text=True)  # fmt: skip
+            assert done.returncode == 0, (line, done.stdout + done.stderr)
+        # A new terminal: the PATH that `pipx ensurepath` wrote into the shell's start-up file.
+        shell = ["bash", "-c", '. "$HOME/.bashrc"; printf %s "$PATH"']
+        path = subprocess.run(shell, env=env, capture_output=True, text=True, check=True).stdout
+    env["PATH"] = path
+    found = shutil.which("dsgvo-gen", path=path)
+    assert found is not None and Path(found).is_relative_to(home), found
+    return Installed(home, env, installed.wheel, ("dsgvo-gen",))
 
 
 def test_init_new_check_and_build_work_from_the_installed_wheel(
@@ -133,7 +168,7 @@ EDITS = {"dsgvo-gen.yaml": _edit_config, "providers/acme-meet.yaml": _edit_descr
 def _serve_and_stop(installed: Installed, args: list[str], cwd: Path) -> None:
     """`dsgvo-gen serve`, on a free port (8000 may be taken on a test machine) and without
     PDFs (the next step makes them): the page is served, and Ctrl-C stops it cleanly."""
-    command = [sys.executable, "-m", "dsgvo_gen", *args, "--port", "0", "--no-pdf"]
+    command = [*installed.command, *args, "--port", "0", "--no-pdf"]
     with subprocess.Popen(command, cwd=cwd, env=installed.env, stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, text=True) as server:  # fmt: skip
         assert server.stdout is not None
@@ -149,14 +184,21 @@ def _serve_and_stop(installed: Installed, args: list[str], cwd: Path) -> None:
         assert server.wait(timeout=30) == 0
 
 
-def test_the_readme_quickstart_word_for_word(installed: Installed, tmp_path: Path) -> None:
-    """Every line of the README's quickstart, in an empty folder with the installed wheel;
-    the editor lines are the edits a user makes."""
+def test_the_readme_quickstart_word_for_word(
+    installed_as_the_readme_says: Installed, tmp_path: Path
+) -> None:
+    """Every line of the README's quickstart, in an empty folder, with the dsgvo-gen that
+    the README's install lines put on the PATH; the editor lines are the edits a user
+    makes."""
+    installed = installed_as_the_readme_says
     readme = (ROOT / "README.md").read_text()
     quickstart = readme.split("## Quickstart", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
     cwd = tmp_path
     with must_finish_within(300):
         for line in quickstart.splitlines():
+            if opened := re.match(r"# open (\S+) in your editor", line):
+                EDITS[opened[1]](cwd / opened[1])
+                continue
             for step in line.split("  #")[0].split("&&"):
                 word, *args = shlex.split(step)
                 if word == "mkdir":
@@ -165,8 +207,6 @@ def test_the_readme_quickstart_word_for_word(installed: Installed, tmp_path: Pat
                     cwd = cwd / args[0]
                 elif word == "rm":
                     (cwd / args[0]).unlink()
-                elif word == "$EDITOR":
-                    EDITS[args[0]](cwd / args[0])
                 elif word == "dsgvo-gen" and args == ["serve"]:
                     _serve_and_stop(installed, args, cwd)
                 else:

@@ -13,6 +13,6 @@ import sys
 if not sys.flags.safe_path and sys.path and sys.path[0] in ("", os.getcwd()):  # noqa: PTH109
     del sys.path[0]
 
-from dsgvo_gen.cli import main
+from dsgvo_gen.console import run
 
-main(prog_name="dsgvo-gen")
+run()

@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from jinja2 import TemplateError, TemplateSyntaxError
+from jinja2 import TemplateError
 
 from dsgvo_gen import libc
 from dsgvo_gen.branding import read_logo
@@ -33,6 +33,7 @@ from dsgvo_gen.paths import (
 )
 from dsgvo_gen.render import PdfSource, Renderer, asked_in
 from dsgvo_gen.resources import Templates, templates_for
+from dsgvo_gen.template_check import template_findings
 from dsgvo_gen.writer import Staging, WriteError, add_to_site, mark_site, write_file
 
 if TYPE_CHECKING:
@@ -57,18 +58,6 @@ class BuildResult:
 
 class UnknownSelection(ValueError):  # noqa: N818 - a usage error, named for the user
     """`pdf` was asked for a provider id or language the project does not have."""
-
-
-def _template_findings(
-    err: TemplateError | LabelError | CatalogueError, templates: Templates
-) -> list[Finding]:
-    if isinstance(err, CatalogueError):
-        return err.findings
-    if isinstance(err, TemplateSyntaxError):
-        where = err.filename or err.name or "templates"
-        return [Finding(display_path(Path(where), Path.cwd()), err.lineno or 1, 1, "DG111",
-                        err.message or str(err))]  # fmt: skip
-    return [Finding(display_path(templates.base, Path.cwd()), 1, 1, "DG111", str(err))]
 
 
 def _give_back_memory() -> None:
@@ -100,7 +89,7 @@ def _failure(err: BaseException, target: Path, templates: Templates) -> list[Fin
     if isinstance(err, OutputTooLarge):
         return [Finding(in_templates, 1, 1, "DG121", str(err))]
     assert isinstance(err, TemplateError | LabelError | CatalogueError)
-    return _template_findings(err, templates)
+    return template_findings(err, templates)
 
 
 def _renderer(project: Project, templates: Templates) -> Renderer:

@@ -17,6 +17,7 @@ from dsgvo_gen.findings import Finding, Report, display_path
 from dsgvo_gen.loader import Document, load_file
 from dsgvo_gen.model import Provider, build_provider
 from dsgvo_gen.reference import reference
+from dsgvo_gen.resources import has_own_templates
 from dsgvo_gen.rules import (
     CONFIG_RULES,
     DESCRIPTOR_RULES,
@@ -174,5 +175,20 @@ def check(
     *,
     today: date | None = None,
 ) -> Report:
-    """The findings for a project: the Python API behind `dsgvo-gen check`."""
-    return check_project(root, paths, today=today).report
+    """The findings for a project: the Python API behind `dsgvo-gen check`.
+
+    Checking the whole project, it also renders the project's own templates, if it has
+    any, in memory: what would make `build` refuse fails `check` too. (`build` itself
+    renders them anyway, so its own check leaves this out.)
+    """
+    project = check_project(root, paths, today=today)
+    if not paths and project.config is not None and has_own_templates(project.root):
+        # Imported here: Jinja2 and the renderer only for projects with templates of their own.
+        from dsgvo_gen.template_check import check_templates
+
+        findings, notes = check_templates(
+            project.root, project.config, project.providers, render=not project.report.failed()
+        )
+        project.report.extend(findings)
+        project.report.notes.extend(notes)
+    return project.report

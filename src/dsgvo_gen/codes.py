@@ -45,6 +45,7 @@ CODES: dict[str, Code] = _catalogue(
     Code("DG119", E, "", "logo cannot be published (missing, a link, too large, not an image)"),
     Code("DG120", W, "", "accent colour too light for links on white (WCAG 2.1 AA)"),
     Code("DG121", E, "", "a notice, text, page or PDF would exceed its size limit"),
+    Code("DG127", E, "", "a value is empty: YAML read an unquoted # as the start of a comment"),
     # DG2xx: JSON Schema
     Code("DG201", E, "", "unknown key"),
     Code("DG202", E, "", "required key missing"),

@@ -54,6 +54,8 @@ class Config:
     accent_color: str | None = None  # a CSS hex colour
     imprint_url: str | None = None  # the footer's links to the controller's own website
     privacy_url: str | None = None
+    #: The controller states that it need not designate a DPO (Art. 37 GDPR, § 38 BDSG).
+    dpo_not_required: bool = False
 
     @property
     def default_language(self) -> str:
@@ -84,6 +86,7 @@ def build_config(raw: dict[str, Any], path: str) -> Config:
         path=path,
         **{key: raw["site"].get(key) for key in (
             "logo", "accent_color", "imprint_url", "privacy_url")},
+        dpo_not_required=bool(raw.get("dpo_not_required")),
     )  # fmt: skip
 
 

@@ -67,15 +67,112 @@ def country_code(value: str) -> str | None:
     return found
 
 
-def as_list(value: object) -> str:
-    """How a single value is written as a one-item YAML list: art6-1-b -> [art6-1-b]."""
-    if isinstance(value, str) and re.fullmatch(r"[\w.@/-]+", value):
-        return f"[{value}]"
+_TOKEN = re.compile(r"[\w.@/-]+")
+_ARTICLE = re.compile(
+    r"art(?:ikel|icle)?\.?\s*(\d+)\s*(?:abs(?:atz)?\.?|para(?:graph)?\.?|\()?\s*(\d+)\s*\)?\s*"
+    r"(?:lit(?:era)?\.?|buchst(?:abe)?\.?|\()?\s*([a-z])\b"
+)
+_SECTION = re.compile(r"§\s*(\d+)\s*(?:abs(?:atz)?\.?|\()?\s*(\d+)")
+
+
+def _citation_code(text: str) -> str | None:
+    """The code of a legal basis cited as a lawyer writes it: 'Art. 6 Abs. 1 lit. b DSGVO'
+    and 'Art. 6(1)(b) GDPR' -> art6-1-b; '§ 25 Abs. 1 TDDDG' -> tdddg-25-1."""
+    folded = text.casefold()
+    if found := _ARTICLE.search(folded):
+        return f"art{found[1]}-{found[2]}-{found[3]}"
+    if (found := _SECTION.search(folded)) and ("tdddg" in folded or "ttdsg" in folded):
+        return f"tdddg-{found[1]}-{found[2]}"
+    return None
+
+
+def meant_choice(value: str, choices: Iterable[str]) -> str | None:
+    """The allowed value `value` stands for: itself, or the code of a cited legal basis."""
+    allowed = set(choices)
+    if value in allowed:
+        return value
+    code = _citation_code(value)
+    return code if code in allowed else None
+
+
+def _entries(value: str, choices: Iterable[str]) -> list[str] | None:
+    """The entries of a text that names several, separated by commas (`art6-1-b,
+    art6-1-f`), each as the allowed value it stands for; None for one text."""
+    parts = [part.strip() for part in value.split(",")]
+    if len(parts) < 2 or not all(parts):
+        return None
+    options = sorted(set(choices))
+    meant = [meant_choice(part, options) for part in parts]
+    if all(meant):
+        return [m for m in meant if m]
+    if all(_TOKEN.fullmatch(part) for part in parts):
+        return parts
+    return None
+
+
+def as_list(value: object, choices: Iterable[str] = ()) -> str:
+    """How a single value is written as a YAML list: art6-1-b -> [art6-1-b]; one that
+    names several entries, separated by commas, keeps every one: [art6-1-b, art6-1-f]."""
+    options = sorted(set(choices))
+    if isinstance(value, str):
+        entries = _entries(value, options) or [meant_choice(value, options) or value]
+        if all(_TOKEN.fullmatch(entry) for entry in entries):
+            return f"[{', '.join(entries)}]"
     if isinstance(value, bool):
         return f"[{'true' if value else 'false'}]"
     if isinstance(value, int | float):
         return f"[{value}]"
     return f"[{json.dumps(str(value), ensure_ascii=False)}]"
+
+
+def not_allowed_hint(value: str, choices: Iterable[str]) -> str:
+    """What to write instead of a value that is not among `choices`: the list of the
+    entries it names, the code of the legal basis it cites, or the closest choice."""
+    options = sorted(set(choices))
+    entries = _entries(value, options)
+    if entries is not None:
+        fixed = [meant_choice(e, options) or _closest(e, options) or e for e in entries]
+        return f"; it names {len(fixed)} entries; write each as its own list item: " + (
+            f"[{', '.join(fixed)}]"
+        )
+    code = meant_choice(value, options)
+    return f"; did you mean '{code}'?" if code is not None else did_you_mean(value, options)
+
+
+def _closest(word: str, options: list[str]) -> str | None:
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+#: Keys whose values start with '#', where any comment in place of the value is one.
+_HASH_VALUED_KEYS = {"accent_color"}
+_COMMENT_AFTER_KEY = re.compile(r"\s*:[ \t]+#(?P<comment>.*)")
+
+
+def value_lost_to_comment(key: str, rest: str) -> str | None:
+    """For a key whose value YAML read as empty, and `rest`, its line after the key: the
+    message when a comment took the place of a value the user meant (`accent_color: #fff`).
+
+    A '#' after a space begins a comment, so `#fff` is no value; a comment written as
+    comments are (`dpo:  # none yet`) is left alone, except where the value itself
+    begins with '#'.
+    """
+    found = _COMMENT_AFTER_KEY.match(rest)
+    if found is None:
+        return None
+    comment = found["comment"].rstrip()
+    first = comment.split()[0].lstrip("#") if comment.strip("# \t") else ""
+    if key in _HASH_VALUED_KEYS:
+        colour = re.fullmatch(r"[0-9a-fA-F]{3}|[0-9a-fA-F]{6}", first)
+        write = f'{key}: "#{first}"' if colour else f'e.g. {key}: "#0b4f8a"'
+    elif comment[:1].strip() and first:
+        write = f"{key}: {json.dumps('#' + comment, ensure_ascii=False)}"
+    else:
+        return None
+    return (
+        f"{key} is empty: YAML reads {json.dumps('#' + comment, ensure_ascii=False)} as a "
+        f"comment (a # after a space begins one); write the value in quotes: {write}"
+    )
 
 
 @dataclass(frozen=True)

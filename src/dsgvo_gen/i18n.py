@@ -153,6 +153,23 @@ def _catalogue(layer: Path, lang: str) -> Document | None:
     return doc
 
 
+def _new_placeholders(own: str, bundled: str) -> list[str]:
+    """The placeholders of a project's label text that the bundled text does not fill in."""
+    known = set(_PLACEHOLDER.findall(bundled))
+    return sorted({name for name in _PLACEHOLDER.findall(own) if name not in known})
+
+
+def _placeholder_message(key: str, unknown: list[str], bundled: str) -> str:
+    names = ", ".join("{" + name + "}" for name in unknown)
+    known = sorted(set(_PLACEHOLDER.findall(bundled)))
+    offered = ", ".join("{" + name + "}" for name in known) if known else "none"
+    hint = did_you_mean(unknown[0], known).replace(" '", " {").replace("'?", "}?")
+    return (
+        f"label {quote(key)} uses {names}, which is not filled in there (it offers: "
+        f"{offered}){hint}"
+    )
+
+
 def _overlay(base: dict[str, Any], own: Document, at: tuple[str, ...] = ()) -> dict[str, Any]:
     """The bundled labels with the project's own on top, key by key; a key the bundled
     catalogue does not have is a typo, and a finding."""
@@ -176,6 +193,9 @@ def _overlay(base: dict[str, Any], own: Document, at: tuple[str, ...] = ()) -> d
             kind = "a mapping" if isinstance(base[key], dict) else "a text"
             problems.append(own.finding(here, "DG111", f"label {quote('.'.join(here))} must be "
                                         f"{kind}, like the bundled one"))  # fmt: skip
+        elif isinstance(value, str) and (unknown := _new_placeholders(value, base[key])):
+            problems.append(own.finding(here, "DG111", _placeholder_message(
+                ".".join(here), unknown, base[key])))  # fmt: skip
         else:
             merged[key] = value
     if problems:

@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 
 from dsgvo_gen.findings import Finding, quote
-from dsgvo_gen.hints import yaml_syntax_hint
+from dsgvo_gen.hints import value_lost_to_comment, yaml_syntax_hint
 from dsgvo_gen.paths import UnsafePath, read_regular_file_inside, refuse_links_below
 
 MAX_BYTES = 1024 * 1024
@@ -117,6 +117,8 @@ class _Composer:
         self.doc = Document(path, display, {})
         self.findings: list[Finding] = []
         self.nodes = 0
+        self.text = ""
+        self._lines: list[str] | None = None
 
     def _report(self, mark: Any, code: str, message: str) -> None:
         self.findings.append(
@@ -124,6 +126,7 @@ class _Composer:
         )
 
     def compose(self, text: str) -> Document | None:
+        self.text = text
         events: Iterator[Any] = yaml.parse(text, Loader=_Parser)
         try:
             next(events)  # StreamStartEvent
@@ -241,8 +244,20 @@ class _Composer:
                 continue
             self.doc.keys[child_at] = self._pos(key_event)
             self.doc.values[child_at] = self._pos(value_event)
+            if isinstance(value_event, yaml.ScalarEvent) and value_event.value == "":
+                self._empty_value(name, key_event)
             result[name] = self._node(value_event, events, child_at, depth + 1)
         return result
+
+    def _empty_value(self, key: str, key_event: Any) -> None:
+        """DG127 where a comment stands in place of the value (`accent_color: #fff`)."""
+        if self._lines is None:  # only files with an empty value pay for the split
+            self._lines = self.text.splitlines()
+        end = key_event.end_mark
+        if end.line < len(self._lines):
+            message = value_lost_to_comment(key, self._lines[end.line][end.column :])
+            if message is not None:
+                self._report(key_event.start_mark, "DG127", message)
 
     @staticmethod
     def _pos(event: Any) -> Position:

@@ -65,6 +65,31 @@ def _drop_unsafe_links(state: StateCore) -> None:
 #: then costs about 60 µs (120,000 of them: a build of minutes); a notice needs a few.
 MAX_NESTING = 20
 
+#: Where a long address shown as text may break: after each slash of its path, before
+#: each dot, question mark, ampersand and hash. Without this a bare URL runs off a phone
+#: screen, also inside other websites whose stylesheets know nothing of it.
+_URL_BREAK = re.compile(r"(?<=[^/:]/)(?=[^/])|(?=[.?&#])")
+
+
+def breakable_url(url: object) -> Markup:
+    """An address to show as text, escaped, with <wbr> where a line may break; copying
+    it still gives the address, as <wbr> holds no text."""
+    parts = _URL_BREAK.split(str(url))
+    return Markup("<wbr>").join(Markup.escape(part) for part in parts)
+
+
+def _breakable_link_texts(state: StateCore) -> None:
+    """A link whose text is an address shows it with line break opportunities."""
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        inside = False
+        for token in block.children:
+            if token.type in ("link_open", "link_close"):
+                inside = token.type == "link_open"
+            elif inside and token.type == "text" and token.content.startswith(_WEB):
+                token.type, token.content = "html_inline", str(breakable_url(token.content))
+
 
 def _parser() -> MarkdownIt:
     md = MarkdownIt(
@@ -77,6 +102,7 @@ def _parser() -> MarkdownIt:
     md.validateLink = _safe_link  # type: ignore[method-assign]
     md.add_render_rule("link_open", _link_open)
     md.core.ruler.push("drop_unsafe_links", _drop_unsafe_links)
+    md.core.ruler.push("breakable_link_texts", _breakable_link_texts)
     return md
 
 

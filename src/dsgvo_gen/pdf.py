@@ -133,8 +133,17 @@ def die_with_parent() -> None:
         os._exit(1)  # the parent died before the line above took effect
 
 
+def ignore_interrupts() -> None:
+    """Leave Ctrl-C to the build: the terminal sends SIGINT to every process of the
+    foreground group, and a fork server or worker that took it would print a traceback
+    (or, mid-import, die half-way) while the build stops it anyway."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # also discards one already pending
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 def _start_worker(templates: Templates) -> None:
     global _worker_templates  # per-process state of a pool worker
+    ignore_interrupts()  # a forked worker ignores it already; a spawned one not yet
     die_with_parent()
     import weasyprint  # noqa: F401 - warm: imported once per worker, not once per document
 
@@ -184,6 +193,40 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
+def _start_fork_server(context: multiprocessing.context.BaseContext) -> None:
+    """Start the fork server with SIGINT blocked, so that a Ctrl-C before it has set up
+    its own handling (python's start, the import of WeasyPrint) waits until it ignores it.
+
+    The signal mask is inherited across fork and exec. multiprocessing's resource tracker
+    starts first: it blocks and unblocks SIGINT itself, which would undo the block here.
+    """
+    if context.get_start_method() != "forkserver":
+        return
+    from multiprocessing import forkserver, resource_tracker
+
+    resource_tracker.ensure_running()
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _stop_now(pool: ProcessPoolExecutor) -> None:
+    """End the workers at once, without waiting for the documents they are rendering or
+    the ones queued for them: the build is interrupted (Ctrl-C) or abandoned. Waiting
+    took seconds after a Ctrl-C, and a second Ctrl-C then left the workers blocked on
+    their task queue, with the interpreter's exit waiting for them forever."""
+    # The executor has no public way to end its workers; its process table is private.
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError):  # ended already
+            process.kill()
+    for process in processes:
+        process.join(timeout=5)  # SIGKILL cannot be ignored: this takes milliseconds
+
+
 def render_pdfs(
     sources: Iterable[PdfSource], templates: Templates, *, jobs: int = 1
 ) -> Iterator[RenderedPdf]:
@@ -200,16 +243,25 @@ def render_pdfs(
         return
     # A worker grows by ~0.3 MiB per document (WeasyPrint keeps caches), so it is replaced
     # after a batch; a new one forks from the warm fork server in milliseconds.
-    with _installed_imports_only(), ProcessPoolExecutor(
-        jobs, mp_context=_context(), initializer=_start_worker, initargs=(templates,),
-        max_tasks_per_child=TASKS_PER_WORKER,
-    ) as pool:  # fmt: skip
-        # One document per task (~0.1-0.5 s of work against ~1 ms of pickling), and only a
-        # few tasks ahead, so that neither the HTML nor the finished PDFs pile up in memory.
-        window: deque[Future[RenderedPdf]] = deque()
-        for source in pending:
-            window.append(pool.submit(_render_in_worker, source))
-            if len(window) >= 2 * jobs:
+    context = _context()
+    with _installed_imports_only():
+        _start_fork_server(context)
+        pool = ProcessPoolExecutor(
+            jobs, mp_context=context, initializer=_start_worker, initargs=(templates,),
+            max_tasks_per_child=TASKS_PER_WORKER,
+        )  # fmt: skip
+        try:
+            # One document per task (~0.1-0.5 s of work against ~1 ms of pickling), and
+            # only a few tasks ahead, so that neither the HTML nor the finished PDFs pile
+            # up in memory.
+            window: deque[Future[RenderedPdf]] = deque()
+            for source in pending:
+                window.append(pool.submit(_render_in_worker, source))
+                if len(window) >= 2 * jobs:
+                    yield window.popleft().result()
+            while window:
                 yield window.popleft().result()
-        while window:
-            yield window.popleft().result()
+        except BaseException:  # Ctrl-C, a failure, or the consumer stopped reading
+            _stop_now(pool)
+            raise
+        pool.shutdown(wait=True)

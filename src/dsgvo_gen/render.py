@@ -32,7 +32,7 @@ from jinja2.loaders import split_template_path
 from jinja2.runtime import Context
 
 from dsgvo_gen import __version__
-from dsgvo_gen.branding import Logo, brand_css
+from dsgvo_gen.branding import Logo, brand_css, fragment_brand_css
 from dsgvo_gen.config import Config
 from dsgvo_gen.i18n import LabelError, labels
 from dsgvo_gen.limits import (
@@ -42,7 +42,7 @@ from dsgvo_gen.limits import (
     combined_inline,
     mebibytes,
 )
-from dsgvo_gen.markup import markdown_block, markdown_inline
+from dsgvo_gen.markup import breakable_url, markdown_block, markdown_inline
 from dsgvo_gen.model import Provider, Text
 from dsgvo_gen.paths import UnsafePath, read_regular_file_inside
 from dsgvo_gen.reference import reference
@@ -164,6 +164,7 @@ def environment(templates: Templates, *, sandboxed: bool = False) -> Environment
     env.filters["t"] = _localize
     env.filters["md"] = markdown_block
     env.filters["mdi"] = markdown_inline
+    env.filters["url"] = breakable_url
     return env
 
 
@@ -327,7 +328,7 @@ class Renderer:
         for asset in ASSETS:
             content = read_asset(self.templates, f"assets/{asset}")
             if asset == "embed.css" and accent:  # pasted alone, it must carry the colour too
-                content += b"\n" + brand_css(accent).encode()
+                content += b"\n" + fragment_brand_css(accent).encode()
             yield f"assets/{asset}", content
         if accent:
             yield BRAND_CSS, brand_css(accent).encode()

@@ -71,6 +71,14 @@ class Templates:
         return self.dirs[-1] / relative
 
 
+def has_own_templates(root: Path) -> bool:
+    """Whether the project has a `templates/` folder of its own (or a link in its place)."""
+    own = root / "templates"
+    if own.is_symlink():
+        return True
+    return own.is_dir() and own.resolve() != bundled_dir("templates").resolve()
+
+
 def templates_for(root: Path) -> Templates:
     """The project's own templates layered over the bundled ones.
 
@@ -79,9 +87,7 @@ def templates_for(root: Path) -> Templates:
     own = root / "templates"
     refuse_link(own)
     bundled = bundled_dir("templates")
-    if own.is_dir() and own.resolve() != bundled.resolve():
-        return Templates((own, bundled))
-    return Templates((bundled,))
+    return Templates((own, bundled)) if has_own_templates(root) else Templates((bundled,))
 
 
 def provider_categories() -> list[str]:

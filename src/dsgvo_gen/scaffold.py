@@ -265,3 +265,54 @@ def new_descriptor(
     )  # fmt: skip
     _create(path, content)
     return path
+
+
+class UnknownTemplate(ValueError):  # noqa: N818 - a usage error, named for the user
+    """A name that is not one of the bundled templates."""
+
+
+def bundled_templates() -> list[str]:
+    """The bundled templates and stylesheets a project may replace, by their path in
+    `templates/` (base.html, assets/style.css, ...); the label catalogues are not among
+    them: a project overrides single labels, not a whole catalogue."""
+    folder = bundled_dir("templates")
+    return sorted(
+        path.relative_to(folder).as_posix()
+        for path in folder.rglob("*")
+        if path.is_file() and path.suffix in (".html", ".css")
+    )
+
+
+def copy_templates(root: Path | str, names: Sequence[str]) -> list[Path]:
+    """Copy bundled templates into the project's `templates/`, to start its own look from.
+
+    Checks every name first: raises UnknownTemplate for a name that is not bundled, and
+    ScaffoldError, before anything is written, where the project has the file already
+    or a folder on the way is a link. The templates it does not copy, and the label
+    texts, still come from the installed dsgvo-gen.
+    """
+    root = Path(root)
+    known = bundled_templates()
+    for name in names:
+        if name.startswith("labels/"):
+            raise ScaffoldError(
+                f"{name}: a copy of a whole label catalogue would keep every later fix of the "
+                f"legal texts from reaching you; write templates/{name} with only the labels "
+                f"you change (the bundled one to look them up: {bundled_dir('templates') / name})"
+            )
+        if name not in known:
+            from dsgvo_gen.hints import did_you_mean
+
+            raise UnknownTemplate(f"no bundled template {name!r}{did_you_mean(name, known)}")
+    targets = [root / "templates" / name for name in dict.fromkeys(names)]
+    for target in targets:
+        for folder in (root / "templates", *target.parents):
+            if not folder.is_relative_to(root / "templates"):
+                break
+            _refuse_link(folder)
+        if target.exists() or target.is_symlink():
+            raise ScaffoldError(f"{target} already exists; nothing was overwritten")
+    for target in targets:
+        name = target.relative_to(root / "templates").as_posix()
+        _create(target, _read(bundled_dir("templates") / name))
+    return targets

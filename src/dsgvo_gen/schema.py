@@ -16,7 +16,7 @@ from jsonschema import Draft7Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 
 from dsgvo_gen.findings import Finding, quote
-from dsgvo_gen.hints import as_list, country_code, did_you_mean
+from dsgvo_gen.hints import as_list, country_code, did_you_mean, not_allowed_hint
 from dsgvo_gen.loader import Document, JsonPath
 from dsgvo_gen.resources import load_schema
 
@@ -167,7 +167,11 @@ def _findings_for(error: ValidationError, doc: Document, kind: Kind) -> Iterator
     elif rule == "type":
         msg = f"expected {_expected(expected_value)}, found {_describe(instance)}"
         if "array" in expected_value and not isinstance(instance, dict | list | type(None)):
-            msg += f"; write one entry as a list: {as_list(instance)}"
+            items = schema.get("items")
+            choices = items.get("enum", ()) if isinstance(items, dict) else ()
+            written = as_list(instance, [str(c) for c in choices if c is not None])
+            several = "the entries" if "," in written else "one entry"
+            msg += f"; write {several} as a list: {written}"
         yield doc.finding(at, "DG203", msg)
     elif rule == "enum":
         if instance == "privacy-shield":
@@ -178,7 +182,7 @@ def _findings_for(error: ValidationError, doc: Document, kind: Kind) -> Iterator
             yield doc.finding(at, "DG505", msg)
             return
         choices = [str(c) for c in expected_value if c is not None]  # null: said elsewhere
-        hint = did_you_mean(str(instance), choices)
+        hint = not_allowed_hint(str(instance), choices)
         msg = f"{_describe(instance)} is not allowed (allowed: {', '.join(choices)}){hint}"
         yield doc.finding(at, "DG204", msg)
     elif rule in ("pattern", "format"):

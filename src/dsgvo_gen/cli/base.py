@@ -11,11 +11,9 @@ from typing import Any, TypeVar
 import click
 
 from dsgvo_gen import __version__
+from dsgvo_gen.console import EXIT_INTERRUPTED, handle_interrupts, say_interrupted
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-#: The exit code of a program stopped by Ctrl-C (128 + SIGINT), as shells report it.
-EXIT_INTERRUPTED = 130
 
 
 @dataclass
@@ -48,8 +46,8 @@ class Options:
 
 #: `--help` lists the commands in the order a user meets them, not alphabetically.
 WORKFLOW = (
-    "init", "add", "new", "check", "status", "catalogue", "serve", "preview", "build", "pdf",
-    "export", "history", "migrate",
+    "init", "add", "new", "check", "status", "catalogue", "templates", "serve", "preview",
+    "build", "pdf", "export", "history", "migrate",
 )  # fmt: skip
 
 
@@ -59,12 +57,16 @@ class _WorkflowGroup(click.Group):
         return sorted(self.commands, key=lambda name: (known.get(name, len(known)), name))
 
     def invoke(self, ctx: click.Context) -> Any:
+        restore = handle_interrupts()  # a second Ctrl-C does not wait for the first's cleanup
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
         except KeyboardInterrupt:
             # click would say "Aborted!" and exit with 1; a shell expects 130 after Ctrl-C.
-            click.echo("interrupted", err=True)
+            # The handler stays: a Ctrl-C while Python shuts down ends it at once.
+            say_interrupted()
             raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
+        restore()  # a command that handled Ctrl-C itself (serve) ended normally
+        return result
 
 
 def options(ctx: click.Context) -> Options:

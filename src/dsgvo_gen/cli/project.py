@@ -92,6 +92,50 @@ def new(ctx: click.Context, provider_id: str, category: str) -> None:
         click.echo(f"wrote {shown}: replace every TODO, then 'dsgvo-gen check {shown}'")
 
 
+@main.command()
+@click.argument("names", nargs=-1, metavar="[NAME]...")
+@project_option
+@click.pass_context
+def templates(ctx: click.Context, names: tuple[str, ...]) -> None:
+    """List the bundled templates, or copy NAMEs into templates/ to change your look.
+
+    Without NAME, lists the templates and stylesheets (base.html, assets/style.css,
+    ...) and where they are. With NAMEs (e.g. base.html), copies those into the
+    project's templates/ folder, where build uses them instead of the bundled
+    ones; all others, and the legal texts, still come from dsgvo-gen. Refused
+    (exit code 1, nothing written) where the project has such a file already.
+    """
+    from dsgvo_gen.findings import display_path
+    from dsgvo_gen.resources import bundled_dir
+    from dsgvo_gen.scaffold import (
+        ScaffoldError,
+        UnknownTemplate,
+        bundled_templates,
+        copy_templates,
+    )
+
+    project = options(ctx).project
+    if not names:
+        click.echo(f"bundled templates in {bundled_dir('templates')}:")
+        for name in bundled_templates():
+            yours = " (the project's own: templates/" + name + ")" if (
+                project / "templates" / name).is_file() else ""  # fmt: skip
+            click.echo(f"  {name}{yours}")
+        click.echo("copy one into templates/ to change it: dsgvo-gen templates base.html")
+        return
+    try:
+        written = copy_templates(project, names)
+    except UnknownTemplate as err:
+        raise click.BadParameter(str(err), param_hint="NAME") from None
+    except ScaffoldError as err:
+        raise click.ClickException(str(err)) from None
+    if not options(ctx).quiet:
+        for path in written:
+            click.echo(f"created  {display_path(path, Path.cwd())}")
+        what = "it" if len(written) == 1 else "them"
+        click.echo(f"next: change {what}; 'dsgvo-gen serve' shows every save")
+
+
 @main.command("field-reference", hidden=True)
 @click.option(
     "--out",
