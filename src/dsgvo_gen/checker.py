@@ -3,30 +3,50 @@
 Every stage adds findings to one report; a file that fails an early stage skips
 the later ones (rules need schema-valid data), but all other files go on, so a
 user sees every problem in one run.
+
+A format 2 descriptor names the catalogue entry it uses; the entry is read, checked
+by the fact rules and kept the first time a descriptor asks for it, so its facts
+are checked once however many descriptors use it, and each descriptor is joined
+with it into the one `Provider` model that the later stages read. A format 1
+descriptor is split into its facts and its decisions, which the same rules check.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from dsgvo_gen.catalogue import (
+    Catalogue,
+    config_folder_findings,
+    load_entry_file,
+    project_catalogue,
+)
 from dsgvo_gen.config import CONFIG_NAME, Config, load_config
+from dsgvo_gen.decisions import build_decisions, decisions_of, join
+from dsgvo_gen.entry import Entry, build_entry, facts_of
 from dsgvo_gen.findings import Finding, Report, display_path
 from dsgvo_gen.loader import Document, load_file
-from dsgvo_gen.model import Provider, build_provider
-from dsgvo_gen.reference import reference
+from dsgvo_gen.model import Provider
+from dsgvo_gen.parts import build_provider
+from dsgvo_gen.reference import Reference, reference
 from dsgvo_gen.rules import (
-    Checked,
     Context,
+    Use,
+    Where,
     run_config_rules,
     run_descriptor_rules,
+    run_document_rules,
+    run_fact_rules,
     run_project_rules,
+    run_use_rules,
 )
+from dsgvo_gen.rules.project import PROVIDERS_DIR
 from dsgvo_gen.schema import validate
 
-PROVIDERS_DIR = "providers"
+__all__ = ["PROVIDERS_DIR", "Project", "check", "check_project"]
 
 
 @dataclass
@@ -35,32 +55,36 @@ class Project:
 
     root: Path
     config: Config | None
+    reference: Reference
+    catalogue: Catalogue | None = None
+    #: Every provider with a valid model, drafts included (preview shows them all).
     providers: list[Provider] = field(default_factory=list)
+    #: The files each provider comes from: its descriptor and, for format 2, its entry.
+    files: dict[str, tuple[str, ...]] = field(default_factory=dict)
     report: Report = field(default_factory=Report)
 
+    @property
+    def published(self) -> list[Provider]:
+        """The providers build publishes: every one that is not a draft."""
+        return [p for p in self.providers if not p.is_draft]
 
-def _config_listing(
-    root: Path, config: Config | None, config_doc: Document | None
-) -> tuple[list[Path], list[Finding]]:
-    """The descriptor files the config asks for, and DG421 for those that are missing."""
+    def findings_of(self, provider_id: str) -> list[Finding]:
+        """The findings in the files a provider comes from (a draft's open findings)."""
+        files = set(self.files.get(provider_id, ()))
+        return [f for f in self.report.sorted() if f.path in files]
+
+
+def _listing(root: Path, config: Config | None) -> tuple[list[Path], list[Finding]]:
+    """The descriptor files the config asks for (DG421 names those that are missing)."""
     folder = root / PROVIDERS_DIR
     if config is not None and not folder.is_dir():
         shown = display_path(folder, Path.cwd())
-        message = f"no folder {shown}/ with descriptors; add one with 'dsgvo-gen new ID'"
+        message = f"no folder {shown}/ with descriptors; add one with 'dsgvo-gen add ID'"
         return [], [Finding(shown, 1, 1, "DG110", message)]
     if config is None or config.providers is None:
         return sorted(folder.glob("*.yaml")), []
-    paths, findings = [], []
-    for index, provider_id in enumerate(config.providers):
-        path = folder / f"{provider_id}.yaml"
-        if path.exists():
-            paths.append(path)
-        elif config_doc is not None:
-            findings.append(config_doc.finding(
-                ("providers", index), "DG421",
-                f"no descriptor {PROVIDERS_DIR}/{provider_id}.yaml for provider '{provider_id}'",
-            ))  # fmt: skip
-    return paths, findings
+    candidates = (folder / f"{provider_id}.yaml" for provider_id in config.providers)
+    return [path for path in candidates if path.exists()], []
 
 
 def _expand(paths: Sequence[Path]) -> Iterator[Path]:
@@ -72,13 +96,60 @@ def _expand(paths: Sequence[Path]) -> Iterator[Path]:
                 yield file
 
 
-def _id_matches_file(doc: Document) -> Iterator[Finding]:
-    value = doc.data.get("id")
-    if isinstance(value, str) and value != doc.path.stem:
-        yield doc.finding(
-            ("id",), "DG109",
-            f"id '{value}' differs from the file name '{doc.path.name}'; rename one of them",
-        )  # fmt: skip
+def _drafted(findings: Iterable[Finding], draft: bool) -> list[Finding]:
+    return [f.in_draft() for f in findings] if draft else list(findings)
+
+
+class _Entries:
+    """Catalogue entries, each read and checked by the fact rules once, when first asked for."""
+
+    def __init__(self, ctx: Context, report: Report) -> None:
+        self.ctx, self.report = ctx, report
+        self.read: dict[Path, tuple[Entry, Document] | None] = {}
+
+    def by_id(self, entry_id: str) -> tuple[Entry, Document] | None:
+        found = self.ctx.catalogue.find(entry_id) if self.ctx.catalogue else None
+        return None if found is None else self.by_path(found.path)
+
+    def by_path(self, path: Path) -> tuple[Entry, Document] | None:
+        key = path.resolve()
+        if key not in self.read:
+            self.read[key] = self._check(path)
+        return self.read[key]
+
+    def _check(self, path: Path) -> tuple[Entry, Document] | None:
+        doc, findings = load_entry_file(path)
+        self.report.extend(findings)
+        if doc is None:
+            return None
+        draft = doc.data.get("status") == "draft"
+        schema_findings = validate(doc, "catalogue")
+        self.report.extend(_drafted(run_document_rules(doc, self.ctx) + schema_findings, draft))
+        if schema_findings:
+            return None
+        entry = build_entry(doc.data, doc.display)
+        self.report.extend(_drafted(run_fact_rules(entry, Where(None, doc), self.ctx), draft))
+        return entry, doc
+
+
+def _format_2(
+    doc: Document, entries: _Entries, ctx: Context
+) -> tuple[Use | None, list[Finding]]:
+    decisions = build_decisions(doc.data, doc.display)
+    found = entries.by_id(decisions.uses or "")
+    if found is None:
+        return None, run_descriptor_rules(decisions, Where(doc, None), ctx)
+    entry, entry_doc = found
+    use = Use(join(entry, decisions), decisions, entry, Where(doc, entry_doc))
+    return use, run_descriptor_rules(decisions, use.where, ctx) + run_use_rules(use, ctx)
+
+
+def _format_1(doc: Document, ctx: Context) -> tuple[Use, list[Finding]]:
+    provider = build_provider(doc.data, doc.display)
+    entry, decisions = facts_of(provider), decisions_of(provider)
+    use = Use(provider, decisions, entry, Where(doc, doc))
+    findings = run_fact_rules(entry, use.where, ctx) + run_descriptor_rules(decisions, use.where, ctx)
+    return use, findings + run_use_rules(use, ctx)
 
 
 def check_project(
@@ -87,41 +158,60 @@ def check_project(
     *,
     today: date | None = None,
 ) -> Project:
-    """Check the config and the descriptors of a project (or only `paths`)."""
+    """Check the config and the descriptors of a project (or only `paths`).
+
+    `paths` may also name catalogue entries (files in one of the project's catalogue
+    folders); without `paths`, the entries the descriptors use and every entry of the
+    project's own `catalogue/` are checked.
+    """
     root = Path(root)
     config_path = root / CONFIG_NAME
     config, config_doc, config_findings = load_config(
         config_path, display_path(config_path, Path.cwd())
     )
-    project = Project(root, config)
+    catalogue = project_catalogue(root, config)
+    ctx = Context(config, today or date.today(), reference(), root, catalogue)
+    project = Project(root, config, ctx.reference, catalogue)
     report = project.report
     report.extend(config_findings)
-    ctx = Context(config, today or date.today(), reference())
     if config is not None and config_doc is not None:
         report.extend(run_config_rules(config, config_doc, ctx))
+        report.extend(config_folder_findings(root, config, config_doc))
 
     if paths:
         files = list(_expand([Path(p) for p in paths]))
     else:
-        files, missing = _config_listing(root, config, config_doc)
+        files, missing = _listing(root, config)
         report.extend(missing)
 
-    checked: list[Checked] = []
+    entries = _Entries(ctx, report)
+    uses: list[Use] = []
     for path in files:
+        if catalogue.holds(path):
+            entries.by_path(path)
+            continue
         doc, findings = load_file(path, display_path(path, Path.cwd()))
         report.extend(findings)
         if doc is None:
             continue
-        report.extend(_id_matches_file(doc))
-        schema_findings = validate(doc, "provider")
-        report.extend(schema_findings)
+        format_2 = doc.data.get("format") == 2
+        draft = doc.data.get("status") == "draft"
+        schema_findings = validate(doc, "descriptor" if format_2 else "provider")
+        report.extend(_drafted(run_document_rules(doc, ctx) + schema_findings, draft))
         if schema_findings:
             continue
-        provider = build_provider(doc.data, doc.display)
-        report.extend(run_descriptor_rules(provider, doc, ctx))
-        checked.append(Checked(provider, doc))
-        project.providers.append(provider)
-    report.extend(run_project_rules(checked, config, config_doc))
+        use, findings = _format_2(doc, entries, ctx) if format_2 else _format_1(doc, ctx)
+        if use is None:
+            report.extend(_drafted(findings, draft))
+            continue
+        report.extend(_drafted(findings, use.provider.is_draft))
+        uses.append(use)
+        project.providers.append(use.provider)
+        project.files[use.provider.id] = (doc.display, use.entry.path)
+    if not paths:
+        for found in catalogue.own():
+            entries.by_path(found.path)
+    report.extend(run_project_rules(uses, ctx, config_doc))
     return project
 
 
@@ -133,3 +223,4 @@ def check(
 ) -> Report:
     """The findings for a project: the Python API behind `dsgvo-gen check`."""
     return check_project(root, paths, today=today).report
+

@@ -12,6 +12,8 @@ from dsgvo_gen.model import Duration, Text
 from dsgvo_gen.schema import validate
 
 CONFIG_NAME = "dsgvo-gen.yaml"
+#: The languages dsgvo-gen has built-in labels and legal texts for; also the default.
+LABEL_LANGUAGES = ("de", "en")
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,8 @@ class Config:
     jurisdiction: str
     providers: tuple[str, ...] | None  # None: every descriptor in providers/
     review_max_age: Duration
+    #: Further catalogue folders, as written (relative to the project), highest precedence first.
+    catalogue: tuple[str, ...]
     path: str
 
     @property
@@ -72,6 +76,7 @@ def build_config(raw: dict[str, Any], path: str) -> Config:
         jurisdiction=raw["jurisdiction"],
         providers=None if providers == "all" else tuple(providers),
         review_max_age=Duration.parse(raw["review_max_age"]),
+        catalogue=tuple(raw.get("catalogue", ())),
         path=path,
     )  # fmt: skip
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 
@@ -36,21 +36,32 @@ def printable(message: str) -> str:
 class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
+    NOTE = "note"  # information for the user; never fails a run, not even with --strict
 
 
 @dataclass(frozen=True, order=True)
 class Finding:
-    """One problem in one file, at the line and column of the offending value."""
+    """One problem in one file, at the line and column of the offending value.
+
+    A finding in a draft (a catalogue entry or descriptor with `status: draft`, or a
+    descriptor that uses a draft entry) is reported as a warning even where its code
+    is an error: drafts are never published, so their gaps do not stop the others.
+    """
 
     path: str
     line: int
     column: int
     code: str
     message: str
+    draft: bool = False
 
     @property
     def severity(self) -> Severity:
-        return Severity(CODES[self.code].severity)
+        severity = Severity(CODES[self.code].severity)
+        return Severity.WARNING if self.draft and severity is Severity.ERROR else severity
+
+    def in_draft(self) -> Finding:
+        return replace(self, draft=True)
 
     @property
     def article(self) -> str:
@@ -65,6 +76,7 @@ class Finding:
             "code": self.code,
             "message": self.message,
             "article": self.article,
+            "draft": self.draft,
         }
 
 
@@ -88,6 +100,10 @@ class Report:
     def warnings(self) -> int:
         return sum(1 for f in set(self.findings) if f.severity is Severity.WARNING)
 
+    @property
+    def note_count(self) -> int:
+        return sum(1 for f in set(self.findings) if f.severity is Severity.NOTE)
+
     def failed(self, *, strict: bool = False) -> bool:
         return self.errors > 0 or (strict and self.warnings > 0)
 
@@ -107,11 +123,14 @@ def format_text(report: Report) -> str:
     lines = []
     for f in report.sorted():
         article = f" ({f.article})" if f.article else ""
+        draft = "(draft) " if f.draft else ""
         lines.append(
             f"{printable(f.path)}:{f.line}:{f.column}: {f.severity.value}[{f.code}] "
-            f"{printable(f.message)}{article}"
+            f"{draft}{printable(f.message)}{article}"
         )
     summary = f"{report.errors} error(s), {report.warnings} warning(s)"
+    if report.note_count:
+        summary += f", {report.note_count} note(s)"
     lines.append(summary if lines else f"no findings: {summary}")
     return "\n".join(lines)
 
@@ -133,6 +152,10 @@ def _github_escape(value: str, *, in_property: bool = False) -> str:
     return value
 
 
+#: GitHub's workflow commands call a note a notice.
+_GITHUB_LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "notice"}
+
+
 def format_github(report: Report) -> str:
     lines = []
     for f in report.sorted():
@@ -145,8 +168,9 @@ def format_github(report: Report) -> str:
             ]
         )
         article = f" ({f.article})" if f.article else ""
-        message = _github_escape(printable(f.message) + article)
-        lines.append(f"::{f.severity.value} {props}::{message}")
+        draft = "(draft) " if f.draft else ""
+        message = _github_escape(draft + printable(f.message) + article)
+        lines.append(f"::{_GITHUB_LEVELS[f.severity]} {props}::{message}")
     return "\n".join(lines)
 
 

@@ -17,14 +17,20 @@ from pathlib import Path
 
 from dsgvo_gen.checker import PROVIDERS_DIR
 from dsgvo_gen.config import CONFIG_NAME, load_config
-from dsgvo_gen.resources import PACKAGE_DIR, bundled_dir, load_schema, provider_categories
+from dsgvo_gen.config import LABEL_LANGUAGES as DEFAULT_LANGUAGES
+from dsgvo_gen.resources import (
+    PACKAGE_DIR,
+    SCHEMA_DIR,
+    SCHEMA_FILES,
+    bundled_dir,
+    load_schema,
+    provider_categories,
+    schema_reference,
+)
 
 #: The shipped descriptor that `init` copies as the example: a Jitsi server the
 #: controller runs itself, the one service any reader of the example could run.
 EXAMPLE_PROVIDER = "jitsi-self-hosted"
-SCHEMA_DIR = "schema"
-SCHEMA_FILES = ("provider.schema.json", "config.schema.json")
-DEFAULT_LANGUAGES = ("de", "en")
 _INIT_DATA = PACKAGE_DIR / "data" / "init"
 _SKELETON = PACKAGE_DIR / "data" / "new" / "descriptor.yaml.j2"
 # The purpose id a skeleton starts with, in the words of its category.
@@ -152,17 +158,6 @@ def _quoted(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def schema_reference(root: Path) -> str:
-    """What a new descriptor's modeline names: the project's schema copy, else the installed one.
-
-    The relative path works for everyone who clones the project; without a copy in
-    the project, the file URI of the installed schema works on this machine only.
-    """
-    if (root / SCHEMA_DIR / "provider.schema.json").is_file():
-        return f"../{SCHEMA_DIR}/provider.schema.json"
-    return (bundled_dir(SCHEMA_DIR) / "provider.schema.json").resolve().as_uri()
-
-
 def skeleton(
     provider_id: str,
     category: str,
@@ -223,7 +218,7 @@ def new_descriptor(
         raise ScaffoldError(f"{path} already exists; nothing was overwritten")
     content = skeleton(
         provider_id, category, today=today or date.today(),
-        languages=_project_languages(root), schema=schema_reference(root),
+        languages=_project_languages(root), schema=schema_reference(root, "provider", root / PROVIDERS_DIR),
     )  # fmt: skip
     _create(path, content)
     return path

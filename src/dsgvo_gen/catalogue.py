@@ -1,0 +1,119 @@
+"""Where catalogue entries live, and which one a descriptor's `uses:` finds.
+
+Entries come from three kinds of folder, searched in this order; the first entry
+with an id wins, and `check` notes every entry it hides (DG121):
+
+1. the project's own `catalogue/`;
+2. the folders the config names under `catalogue:`, in the order named (paths
+   relative to the project, e.g. a federation's shared `../verband-katalog`);
+3. the catalogue bundled with dsgvo-gen.
+
+A folder that is the same as one before it counts once, in its first place; the
+bundled catalogue counts as bundled even where it is also the project's folder (in
+dsgvo-gen's own source tree). Entries are read with the same safe loader as
+descriptors, and a file that is a symbolic link is refused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from dsgvo_gen.config import Config
+from dsgvo_gen.findings import Finding, display_path
+from dsgvo_gen.loader import Document, load_file
+from dsgvo_gen.resources import bundled_dir
+
+CATALOGUE_DIR = "catalogue"
+
+
+@dataclass(frozen=True)
+class Folder:
+    path: Path
+    origin: str  # "project" | "config" | "bundled"
+    label: str  # how a user recognises it: "catalogue/", "../verband-katalog", "bundled"
+
+
+@dataclass(frozen=True)
+class Found:
+    """The entry file a catalogue id leads to, and the files with the same id it hides."""
+
+    id: str
+    path: Path
+    folder: Folder
+    hidden: tuple[tuple[Path, Folder], ...]
+
+
+def folders(root: Path, config: Config | None) -> list[Folder]:
+    """The catalogue folders of a project, highest precedence first, each once."""
+    bundled = Folder(bundled_dir(CATALOGUE_DIR), "bundled", "bundled")
+    candidates = [Folder(root / CATALOGUE_DIR, "project", f"{CATALOGUE_DIR}/")]
+    for name in config.catalogue if config else ():
+        candidates.append(Folder(root / name, "config", name))
+    seen = {bundled.path.resolve()}
+    result = []
+    for folder in candidates:
+        key = folder.path.resolve()
+        if key not in seen and folder.path.is_dir():
+            seen.add(key)
+            result.append(folder)
+    return [*result, bundled]
+
+
+def config_folder_findings(root: Path, config: Config, config_doc: Document) -> list[Finding]:
+    """DG110 for a folder the config names that is not there."""
+    return [
+        config_doc.finding(("catalogue", index), "DG110",
+                           f"no catalogue folder {name} (relative to the project)")
+        for index, name in enumerate(config.catalogue)
+        if not (root / name).is_dir()
+    ]  # fmt: skip
+
+
+class Catalogue:
+    """The entries a project can use, found by id in its folders' order of precedence."""
+
+    def __init__(self, search: list[Folder]) -> None:
+        self.folders = tuple(search)
+
+    @cached_property
+    def _index(self) -> dict[str, list[tuple[Path, Folder]]]:
+        index: dict[str, list[tuple[Path, Folder]]] = {}
+        for folder in self.folders:
+            for path in sorted(folder.path.glob("*.yaml")):
+                index.setdefault(path.stem, []).append((path, folder))
+        return index
+
+    def find(self, entry_id: str) -> Found | None:
+        places = self._index.get(entry_id)
+        if not places:
+            return None
+        (path, folder), *hidden = places
+        return Found(entry_id, path, folder, tuple(hidden))
+
+    def all(self) -> list[Found]:
+        return [found for entry_id in sorted(self._index) if (found := self.find(entry_id))]
+
+    def own(self) -> list[Found]:
+        """The entries of the project's own catalogue/, which check reads even when unused."""
+        return [found for found in self.all() if found.folder.origin == "project"]
+
+    def holds(self, path: Path) -> bool:
+        """Whether `path` is a file in one of the catalogue folders (an entry, not a descriptor)."""
+        parent = path.resolve().parent
+        return any(parent == folder.path.resolve() for folder in self.folders)
+
+
+def project_catalogue(root: Path, config: Config | None) -> Catalogue:
+    return Catalogue(folders(root, config))
+
+
+def load_entry_file(path: Path) -> tuple[Document | None, list[Finding]]:
+    """Read a catalogue file with the descriptors' safe loader; refuse a symbolic link,
+    whose target could be any file on the machine."""
+    display = display_path(path, Path.cwd())
+    if path.is_symlink():
+        message = "is a symbolic link; a catalogue entry must be a regular file"
+        return None, [Finding(display, 1, 1, "DG110", message)]
+    return load_file(path, display)
