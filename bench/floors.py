@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def _project(root: Path) -> tuple[Config, list[Provider]]:
     from dsgvo_gen.config import CONFIG_NAME, build_config
     from dsgvo_gen.loader import load_file
-    from dsgvo_gen.model import build_provider
+    from dsgvo_gen.parts import build_provider
 
     raw, _ = load_file(root / CONFIG_NAME, CONFIG_NAME)
     assert raw is not None
@@ -48,10 +48,11 @@ def _project(root: Path) -> tuple[Config, list[Provider]]:
 
 
 def jinja_floor(root: Path) -> None:
+    from dsgvo_gen.reference import reference
     from dsgvo_gen.render import Page, Renderer, _pages
 
     config, providers = _project(root)
-    renderer = Renderer(config, providers)
+    renderer = Renderer(config, providers, None, reference())
     size = 0
     for lang in renderer.config.languages:
         for page in [*_pages(renderer.providers), Page("landing.html", "index.html", {})]:
@@ -77,12 +78,13 @@ def pdf_floor(root: Path, count: int) -> None:
     import weasyprint
 
     from dsgvo_gen.pdf import OPTIONS, render_pdf
+    from dsgvo_gen.reference import reference
     from dsgvo_gen.render import Renderer
     from dsgvo_gen.resources import bundled_dir
 
     config, providers = _project(root)
     templates = bundled_dir("templates").resolve()
-    renderer = Renderer(config, providers, templates)
+    renderer = Renderer(config, providers, templates, reference())
     sources = list(itertools.islice(renderer.pdf_sources(), count))
 
     def bare(source: PdfSource) -> None:

@@ -8,19 +8,13 @@ from pathlib import Path
 import pytest
 
 from dsgvo_gen.checker import check
-from dsgvo_gen.findings import Finding, Report, Severity
-from tests.conftest import DATA, FIXTURE_PROJECT, TODAY, read_expected
+from dsgvo_gen.findings import Severity
+from tests.conftest import DATA, FIXTURE_PROJECT, TODAY, problems, read_expected
 
 VALID = sorted((DATA / "providers" / "valid").glob("*.yaml"))
 INVALID = sorted((DATA / "providers" / "invalid").glob("*.yaml"))
 CONFIGS = sorted((DATA / "configs" / "invalid").glob("*.yaml"))
 PROJECTS = sorted(p for p in (DATA / "projects").iterdir() if p.is_dir())
-
-
-def problems(report: Report) -> list[Finding]:
-    """The errors and warnings: the descriptor cases are format 1, and check notes once per
-    run that `migrate` can split them (DG120), which test_format_1_is_noted_once covers."""
-    return [f for f in report.sorted() if f.severity is not Severity.NOTE]
 
 
 @pytest.mark.parametrize("case", VALID, ids=lambda p: p.stem)

@@ -198,7 +198,8 @@ def test_fetcher_refuses_files_network_and_large_resources(project: Path, listen
     templates = hostile_templates(project, listener)
     checked = check_project(project, today=TODAY)
     assert checked.config is not None
-    sources = Renderer(checked.config, checked.providers, templates).pdf_sources()
+    renderer = Renderer(checked.config, checked.providers, templates, checked.reference)
+    sources = renderer.pdf_sources()
     for source in sources:
         rendered = render_pdf(source, templates)
         assert rendered.pdf is not None
@@ -268,7 +269,8 @@ def test_cli_pdf_command(project: Path, tmp_path: Path) -> None:
 def test_a_document_weasyprint_cannot_render_is_a_finding(project: Path) -> None:
     checked = check_project(project, today=TODAY)
     assert checked.config is not None
-    source = next(Renderer(checked.config, checked.providers).pdf_sources())
+    renderer = Renderer(checked.config, checked.providers, None, checked.reference)
+    source = next(renderer.pdf_sources())
     broken = dataclasses.replace(source, html=b"<p>\xff\xfe</p>")
     rendered = render_pdf(broken, bundled_dir("templates"))
     assert rendered.pdf is None

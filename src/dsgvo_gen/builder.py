@@ -1,7 +1,9 @@
-"""`build` and `pdf`: check the project, and only if it is clean, render and write.
+"""`build`, `pdf` and `preview`: check the project, and only if it is clean, render and write.
 
 A build writes the pages and PDFs into a staging folder and swaps it in only
-when no document failed, so a refused or broken build leaves the old site.
+when no document failed, so a refused or broken build leaves the old site. It
+publishes every provider that is not a draft; `preview` renders the drafts too,
+each marked, into a folder of its own.
 """
 
 from __future__ import annotations
@@ -14,13 +16,14 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from jinja2 import TemplateError, TemplateSyntaxError
+from jinja2 import TemplateError
 
 from dsgvo_gen import libc
-from dsgvo_gen.checker import Project, check_project
+from dsgvo_gen.checker import Project
+from dsgvo_gen.config import Config
 from dsgvo_gen.findings import Finding, Report, Severity, display_path
-from dsgvo_gen.render import PdfSource, Renderer
-from dsgvo_gen.resources import templates_for
+from dsgvo_gen.publish import UsageError, template_finding, through_gate
+from dsgvo_gen.render import Mark, PdfSource, Renderer
 from dsgvo_gen.writer import Staging, WriteError, write_file
 
 if TYPE_CHECKING:
@@ -43,16 +46,8 @@ class BuildResult:
         return self.pages + self.pdfs > 0
 
 
-class UnknownSelection(ValueError):  # noqa: N818 - a usage error, named for the user
+class UnknownSelection(UsageError):  # noqa: N818 - a usage error, named for the user
     """`pdf` was asked for a provider id or language the project does not have."""
-
-
-def _template_finding(err: TemplateError | KeyError | ValueError, templates: Path) -> Finding:
-    if isinstance(err, TemplateSyntaxError):
-        where = err.filename or err.name or "templates"
-        return Finding(display_path(Path(where), Path.cwd()), err.lineno or 1, 1, "DG111",
-                       err.message or str(err))  # fmt: skip
-    return Finding(display_path(templates, Path.cwd()), 1, 1, "DG111", str(err).strip("'\""))
 
 
 def _give_back_memory() -> None:
@@ -76,12 +71,11 @@ def _failure(err: BaseException, target: Path, templates: Path) -> Finding:
         message = "a PDF worker process died (out of memory?); nothing was changed"
         return Finding(display_path(templates, Path.cwd()), 1, 1, "DG115", message)
     assert isinstance(err, TemplateError | KeyError | ValueError)
-    return _template_finding(err, templates)
+    return template_finding(err, templates)
 
 
-def _renderer(project: Project, templates: Path) -> Renderer:
-    assert project.config is not None
-    return Renderer(project.config, project.providers, templates)
+def _published(project: Project, config: Config, templates: Path) -> Renderer:
+    return Renderer(config, project.published, templates, project.reference)
 
 
 def _pdfs(
@@ -157,16 +151,14 @@ def build(
     """
     root = Path(root)
     target = Path(out) if out is not None else root / "site"
-    project = check_project(root, today=today)
-    report = project.report
-    if report.failed(strict=strict) or project.config is None:
+    report, passed = through_gate(root, _published, today=today, strict=strict)
+    if passed is None:
         return BuildResult(report, target, 0)
-    templates = templates_for(root)
+    renderer, templates = passed.prepared, passed.templates
     try:
-        renderer = _renderer(project, templates)
         count = renderer.pdf_count() if pdf else 0
     except (TemplateError, KeyError, ValueError) as err:
-        report.extend([_template_finding(err, templates)])
+        report.extend([template_finding(err, templates)])
         return BuildResult(report, target, 0)
     from dsgvo_gen.cache import CACHE_DIR
 
@@ -215,26 +207,27 @@ def make_pdfs(
     """
     root = Path(root)
     target = Path(out) if out is not None else root / "site" / "pdf"
-    project = check_project(root, today=today)
-    report = project.report
-    if report.failed() or project.config is None:
+
+    def prepare(
+        project: Project, config: Config, templates: Path
+    ) -> tuple[int, Iterator[PdfSource]]:
+        known_ids = {p.id for p in project.published}
+        if unknown := sorted(set(ids) - known_ids):
+            drafts = sorted(set(unknown) & {p.id for p in project.providers})
+            said = f" ({', '.join(drafts)}: a draft, not published)" if drafts else ""
+            raise UnknownSelection(f"no provider {', '.join(unknown)}{said}; the project has: "
+                                   f"{', '.join(sorted(known_ids))}")  # fmt: skip
+        if unknown := sorted(set(langs) - set(config.languages)):
+            raise UnknownSelection(f"the project has no language {', '.join(unknown)}; it has: "
+                                   f"{', '.join(config.languages)}")  # fmt: skip
+        renderer = _published(project, config, templates)
+        selected = (ids or None, langs or None)
+        return renderer.pdf_count(*selected), renderer.pdf_sources(*selected)
+
+    report, passed = through_gate(root, prepare, today=today)
+    if passed is None:
         return BuildResult(report, target, 0)
-    known_ids = {p.id for p in project.providers}
-    if unknown := sorted(set(ids) - known_ids):
-        raise UnknownSelection(
-            f"no provider {', '.join(unknown)}; the project has: {', '.join(sorted(known_ids))}"
-        )
-    if unknown := sorted(set(langs) - set(project.config.languages)):
-        raise UnknownSelection(f"the project has no language {', '.join(unknown)}; it has: "
-                               f"{', '.join(project.config.languages)}")  # fmt: skip
-    templates = templates_for(root)
-    try:
-        renderer = _renderer(project, templates)
-        count = renderer.pdf_count(ids or None, langs or None)
-        sources = renderer.pdf_sources(ids or None, langs or None)
-    except (TemplateError, KeyError, ValueError) as err:
-        report.extend([_template_finding(err, templates)])
-        return BuildResult(report, target, 0)
+    (count, sources), templates = passed.prepared, passed.templates
     from dsgvo_gen.cache import CACHE_DIR
 
     result = BuildResult(report, target, 0)
@@ -250,3 +243,54 @@ def make_pdfs(
     except _FAILURES as err:
         report.extend([_failure(err, target, templates)])
     return result
+
+
+PREVIEW_DIR = "preview"
+
+
+def _marks(project: Project) -> dict[str, Mark]:
+    """Drafts, and every provider with findings still open, as a preview marks them."""
+    marks = {}
+    for p in project.providers:
+        open_findings = tuple(
+            f"{f.path}:{f.line}: {f.severity.value}[{f.code}] {f.message}"
+            for f in project.findings_of(p.id)
+            if f.severity is not Severity.NOTE
+        )
+        if p.is_draft or open_findings:
+            marks[p.id] = Mark(p.is_draft, open_findings)
+    return marks
+
+
+def preview(
+    root: Path | str = ".",
+    out: Path | str | None = None,
+    *,
+    today: date | None = None,
+) -> BuildResult:
+    """Render every provider, drafts included, into `out` (default `<root>/preview`): the
+    pages of a draft are marked as such and list its open findings. HTML only.
+
+    Never into the site folder, where a draft would be published: that raises UsageError.
+    """
+    root = Path(root)
+    target = Path(out) if out is not None else root / PREVIEW_DIR
+    if target.resolve() == (root / "site").resolve():
+        raise UsageError(f"{target} is the site; preview writes drafts, which are never published")
+
+    def prepare(project: Project, config: Config, templates: Path) -> Renderer:
+        return Renderer(config, project.providers, templates, project.reference,
+                        marks=_marks(project))  # fmt: skip
+
+    report, passed = through_gate(root, prepare, today=today, refuse=False)
+    if passed is None:
+        return BuildResult(report, target, 0)
+    try:
+        with Staging(target) as stage:
+            for relative, content in passed.prepared.iter_site():
+                stage.write(relative, content)
+            stage.commit()
+    except _FAILURES as err:
+        report.extend([_failure(err, target, passed.templates)])
+        return BuildResult(report, target, 0)
+    return BuildResult(report, target, stage.files)

@@ -117,3 +117,45 @@ def load_entry_file(path: Path) -> tuple[Document | None, list[Finding]]:
         message = "is a symbolic link; a catalogue entry must be a regular file"
         return None, [Finding(display, 1, 1, "DG110", message)]
     return load_file(path, display)
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One available entry, as `dsgvo-gen catalogue` lists it."""
+
+    id: str
+    name: str
+    category: str
+    status: str  # published | draft | unreadable
+    reviewed_on: str
+    origin: str  # the folder's label
+    path: str
+    hides: tuple[str, ...]  # the entries with the same id it wins over
+
+    def as_dict(self) -> dict[str, object]:
+        return {"id": self.id, "name": self.name, "category": self.category,
+                "status": self.status, "reviewed_on": self.reviewed_on, "origin": self.origin,
+                "path": self.path, "hides": list(self.hides)}  # fmt: skip
+
+
+def _name(value: object, language: str) -> str:
+    if isinstance(value, dict):
+        return str(value.get(language) or next(iter(value.values()), ""))
+    return str(value or "")
+
+
+def list_entries(root: Path, config: Config | None) -> list[Listed]:
+    """Every entry a descriptor of the project can use, by id; the one that wins per id."""
+    language = config.default_language if config else "de"
+    cwd, listed = Path.cwd(), []
+    for found in project_catalogue(root, config).all():
+        doc, _ = load_entry_file(found.path)
+        raw = doc.data if doc is not None else {}
+        status = raw.get("status") if raw.get("status") in ("published", "draft") else "unreadable"
+        listed.append(Listed(
+            found.id, _name(raw.get("name"), language), str(raw.get("category", "")), str(status),
+            str(raw.get("reviewed_on", "")), found.folder.label,
+            display_path(found.path, cwd),
+            tuple(f"{display_path(path, cwd)} ({folder.label})" for path, folder in found.hidden),
+        ))  # fmt: skip
+    return listed

@@ -79,7 +79,10 @@ def _listing(root: Path, config: Config | None) -> tuple[list[Path], list[Findin
     folder = root / PROVIDERS_DIR
     if config is not None and not folder.is_dir():
         shown = display_path(folder, Path.cwd())
-        message = f"no folder {shown}/ with descriptors; add one with 'dsgvo-gen add ID'"
+        message = (
+            f"no folder {shown}/ with descriptors; add one with 'dsgvo-gen add CATALOGUE_ID' "
+            "or 'dsgvo-gen new ID'"
+        )
         return [], [Finding(shown, 1, 1, "DG110", message)]
     if config is None or config.providers is None:
         return sorted(folder.glob("*.yaml")), []
@@ -132,9 +135,7 @@ class _Entries:
         return entry, doc
 
 
-def _format_2(
-    doc: Document, entries: _Entries, ctx: Context
-) -> tuple[Use | None, list[Finding]]:
+def _format_2(doc: Document, entries: _Entries, ctx: Context) -> tuple[Use | None, list[Finding]]:
     decisions = build_decisions(doc.data, doc.display)
     found = entries.by_id(decisions.uses or "")
     if found is None:
@@ -148,7 +149,9 @@ def _format_1(doc: Document, ctx: Context) -> tuple[Use, list[Finding]]:
     provider = build_provider(doc.data, doc.display)
     entry, decisions = facts_of(provider), decisions_of(provider)
     use = Use(provider, decisions, entry, Where(doc, doc))
-    findings = run_fact_rules(entry, use.where, ctx) + run_descriptor_rules(decisions, use.where, ctx)
+    findings = run_fact_rules(entry, use.where, ctx) + run_descriptor_rules(
+        decisions, use.where, ctx
+    )
     return use, findings + run_use_rules(use, ctx)
 
 
@@ -223,4 +226,3 @@ def check(
 ) -> Report:
     """The findings for a project: the Python API behind `dsgvo-gen check`."""
     return check_project(root, paths, today=today).report
-

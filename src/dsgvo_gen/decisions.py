@@ -148,6 +148,12 @@ def _retention(raw: dict[str, Any], at: JsonPath) -> tuple[Retention | ProviderR
                  for r, a in parts.items(raw, "retention", at))  # fmt: skip
 
 
+def _dpa(raw: dict[str, Any] | None) -> DpaRecord | None:
+    if raw is None:
+        return None
+    return DpaRecord(parts.optional_date(raw["concluded_on"]), raw["kept_at"], ("dpa",))
+
+
 def build_decisions(raw: dict[str, Any], path: str) -> Decisions:
     """The model of a format 2 descriptor; `raw` must have passed the descriptor schema."""
     role, dpa = raw["role"], raw["dpa"]
@@ -158,11 +164,13 @@ def build_decisions(raw: dict[str, Any], path: str) -> Decisions:
         status=raw["status"],
         reviewed_on=date.fromisoformat(raw["reviewed_on"]),
         service_url=raw.get("service_url"),
-        role=Role(role["assessment"], Text.of(role["reason"], ("role", "reason")),
-                  Text.maybe(role.get("joint_arrangement"), ("role", "joint_arrangement")),
-                  ("role",)),  # fmt: skip
-        dpa=None if dpa is None else DpaRecord(parts.optional_date(dpa["concluded_on"]),
-                                               dpa["kept_at"], ("dpa",)),  # fmt: skip
+        role=Role(
+            role["assessment"],
+            Text.of(role["reason"], ("role", "reason")),
+            Text.maybe(role.get("joint_arrangement"), ("role", "joint_arrangement")),
+            ("role",),
+        ),
+        dpa=_dpa(dpa),
         subjects=tuple(parts.subject(s, a) for s, a in parts.items(proc, "subjects", at)),
         purposes=tuple(parts.purpose(p, a) for p, a in parts.items(proc, "purposes", at)),
         data=_data(proc, at),

@@ -127,8 +127,9 @@ def build_entry(raw: dict[str, Any], path: str) -> Entry:
         data=tuple(parts.data_category(d, a) for d, a in parts.items(raw, "service_data", root)),
         recipients=tuple(parts.recipient(r, a) for r, a in parts.items(raw, "recipients", root)),
         transfers=tuple(parts.transfer(x, a) for x, a in parts.items(raw, "transfers", root)),
-        retention=tuple(parts.retention(r, a, "provider")
-                        for r, a in parts.items(raw, "retention", root)),  # fmt: skip
+        retention=tuple(
+            parts.retention(r, a, "provider") for r, a in parts.items(raw, "retention", root)
+        ),
         self_run=all(value is None for value in identity),
         path=path,
         at=root,
@@ -151,8 +152,17 @@ def facts_of(p: Provider) -> Entry:
         status=p.status,
         missing=(),
         sources=p.sources,
-        operator=OperatorFacts(op.legal_name, op.address, op.country, op.privacy_policy_url,
-                               None, op.dpa_url, op.sources, op.unconfirmed, op.at),  # fmt: skip
+        operator=OperatorFacts(
+            op.legal_name,
+            op.address,
+            op.country,
+            op.privacy_policy_url,
+            None,
+            op.dpa_url,
+            op.sources,
+            op.unconfirmed,
+            op.at,
+        ),
         features=p.features,
         data=proc.data,
         recipients=proc.recipients,

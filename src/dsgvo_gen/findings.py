@@ -61,7 +61,8 @@ class Finding:
         return Severity.WARNING if self.draft and severity is Severity.ERROR else severity
 
     def in_draft(self) -> Finding:
-        return replace(self, draft=True)
+        """The finding as it stands in a draft: an error becomes a warning, marked as such."""
+        return replace(self, draft=True) if CODES[self.code].severity == "error" else self
 
     @property
     def article(self) -> str:
@@ -103,6 +104,10 @@ class Report:
     @property
     def note_count(self) -> int:
         return sum(1 for f in set(self.findings) if f.severity is Severity.NOTE)
+
+    def problems(self) -> Report:
+        """The errors and warnings without the notes: what build, pdf and export show."""
+        return Report([f for f in self.findings if f.severity is not Severity.NOTE])
 
     def failed(self, *, strict: bool = False) -> bool:
         return self.errors > 0 or (strict and self.warnings > 0)

@@ -105,7 +105,9 @@ def _unsupported(raw: dict[str, Any]) -> Iterator[str]:
     proc = raw["processing"]
     for index, rule in enumerate(proc["retention"]):
         if rule["set_by"] == "controller" and ("source" in rule or "unverified" in rule):
-            yield f"processing.retention[{index}] (set_by controller) cites a source or is unverified"
+            yield (
+                f"processing.retention[{index}] (set_by controller) cites a source or is unverified"
+            )
     if raw["operator"]["role"] == "self":
         for key in ("recipients", "transfers"):
             for index, item in enumerate(proc[key]):

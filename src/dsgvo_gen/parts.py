@@ -47,9 +47,7 @@ def optional_duration(value: Any) -> Duration | None:
     return None if value is None else Duration.parse(value)
 
 
-def items(
-    raw: dict[str, Any], key: str, at: JsonPath
-) -> Iterator[tuple[dict[str, Any], JsonPath]]:
+def items(raw: dict[str, Any], key: str, at: JsonPath) -> Iterator[tuple[dict[str, Any], JsonPath]]:
     """The entries of the list `raw[key]`, each with its path below `at`."""
     for index, item in enumerate(raw[key]):
         yield item, (*at, key, index)
@@ -72,8 +70,9 @@ def subject(raw: dict[str, Any], at: JsonPath) -> Subject:
 
 
 def purpose(raw: dict[str, Any], at: JsonPath) -> Purpose:
+    interest = Text.maybe(raw["legitimate_interest"], (*at, "legitimate_interest"))
     return Purpose(raw["id"], Text.of(raw["text"], (*at, "text")), tuple(raw["legal_basis"]),
-                   Text.maybe(raw["legitimate_interest"], (*at, "legitimate_interest")), at)  # fmt: skip
+                   interest, at)  # fmt: skip
 
 
 def data_category(raw: dict[str, Any], at: JsonPath) -> DataCategory:
@@ -90,8 +89,8 @@ def recipient(raw: dict[str, Any], at: JsonPath) -> Recipient:
 
 def transfer(raw: dict[str, Any], at: JsonPath) -> Transfer:
     return Transfer(raw["recipient"], raw["country"], raw["mechanism"],
-                    optional_date(raw["dpf_checked_on"]), raw["safeguard_url"], sources(raw.get("source")),
-                    _unconfirmed(raw), at)  # fmt: skip
+                    optional_date(raw["dpf_checked_on"]), raw["safeguard_url"],
+                    sources(raw.get("source")), _unconfirmed(raw), at)  # fmt: skip
 
 
 def retention(raw: dict[str, Any], at: JsonPath, set_by: str) -> Retention:
@@ -182,5 +181,3 @@ def build_provider(raw: dict[str, Any], path: str) -> Provider:
         status="published",
         uses=None,
     )  # fmt: skip
-
-

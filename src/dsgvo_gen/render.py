@@ -23,7 +23,7 @@ from dsgvo_gen.config import Config
 from dsgvo_gen.i18n import labels
 from dsgvo_gen.markup import markdown_block, markdown_inline
 from dsgvo_gen.model import Provider, Text
-from dsgvo_gen.reference import reference
+from dsgvo_gen.reference import Reference
 from dsgvo_gen.resources import bundled_dir
 
 ASSETS = ("style.css",)
@@ -94,6 +94,14 @@ def pdf_path(lang: str, provider_id: str, kind: str) -> str:
 
 
 @dataclass(frozen=True)
+class Mark:
+    """How a preview marks a provider's pages: a draft, and the findings still open."""
+
+    draft: bool
+    findings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class PdfSource:
     """The print HTML of one PDF: the site page's template, rendered for paper."""
 
@@ -109,14 +117,21 @@ class Renderer:
     """Renders pages of one project; the Jinja2 environment is built once and reused."""
 
     def __init__(
-        self, config: Config, providers: list[Provider], templates: Path | None = None
+        self,
+        config: Config,
+        providers: list[Provider],
+        templates: Path | None,
+        reference: Reference,
+        *,
+        marks: dict[str, Mark] | None = None,
     ) -> None:
+        """`marks` (for a preview) marks the pages of drafts and lists open findings."""
         self.config = config
         self.templates = templates or bundled_dir("templates")
         self.env = environment(self.templates)
         self.providers = sorted(providers, key=lambda p: p.id)
         self.catalogues = {lang: labels(self.templates, lang) for lang in config.languages}
-        ref = reference()
+        ref = reference
 
         def adequacy_decision(country: str) -> str:
             entry = ref.adequacy.get(country)
@@ -132,6 +147,7 @@ class Renderer:
             "latest_review": max((p.reviewed_on for p in self.providers), default=None),
             "pdf_path": pdf_path,
             "version": __version__,
+            "marks": marks or {},
         }
 
     def _site_url(self, rel: Callable[[str], str], medium: str) -> Callable[[str], str]:
@@ -206,9 +222,10 @@ class Renderer:
 def render_site(
     config: Config,
     providers: list[Provider],
-    templates: Path | None = None,
+    templates: Path | None,
+    reference: Reference,
     *,
     pdf_links: bool = False,
 ) -> dict[str, bytes]:
     """Every page of the site, as site-relative path -> bytes."""
-    return Renderer(config, providers, templates).site(pdf_links=pdf_links)
+    return Renderer(config, providers, templates, reference).site(pdf_links=pdf_links)

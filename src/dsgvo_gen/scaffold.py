@@ -15,7 +15,6 @@ from datetime import date
 from enum import StrEnum
 from pathlib import Path
 
-from dsgvo_gen.checker import PROVIDERS_DIR
 from dsgvo_gen.config import CONFIG_NAME, load_config
 from dsgvo_gen.config import LABEL_LANGUAGES as DEFAULT_LANGUAGES
 from dsgvo_gen.resources import (
@@ -27,6 +26,7 @@ from dsgvo_gen.resources import (
     provider_categories,
     schema_reference,
 )
+from dsgvo_gen.rules.project import PROVIDERS_DIR
 
 #: The shipped descriptor that `init` copies as the example: a Jitsi server the
 #: controller runs itself, the one service any reader of the example could run.
@@ -76,7 +76,8 @@ def check_provider_id(provider_id: str) -> None:
         )
 
 
-def _create(path: Path, content: str) -> None:
+def create_file(path: Path, content: str) -> None:
+    """Create `path` with `content`; never overwrites (exclusive mode), even in a race."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("x", encoding="utf-8") as handle:
@@ -107,7 +108,7 @@ def _project_files() -> dict[str, str]:
 def _extend_gitignore(path: Path) -> Outcome:
     wanted = _read(_INIT_DATA / "gitignore")
     if not path.exists():
-        _create(path, wanted)
+        create_file(path, wanted)
         return Outcome.CREATED
     present = {line.strip().strip("/") for line in _read(path).splitlines()}
     missing = [line for line in wanted.splitlines()
@@ -121,13 +122,20 @@ def _extend_gitignore(path: Path) -> Outcome:
     return Outcome.EXTENDED
 
 
-def init_project(target: Path | str) -> list[Written]:
+def init_project(target: Path | str, with_ids: Sequence[str] = ()) -> list[Written]:
     """Make `target` (created if needed) a project: config, example descriptor, schemas.
 
     Also writes a README.md unless there is one, and adds the build output to
-    .gitignore. Raises ScaffoldError if `target` already holds a project.
+    .gitignore. `with_ids` names entries of the bundled catalogue to add a descriptor
+    for each (see `dsgvo-gen add`). Raises ScaffoldError if `target` already holds a
+    project, InvalidProviderId or starter.UnknownEntry for an id in `with_ids`.
     """
+    from dsgvo_gen.starter import add_descriptor, find_entry
+
     target = Path(target)
+    for entry_id in with_ids:  # all checked before anything is written
+        check_provider_id(entry_id)
+        find_entry(target, entry_id)
     if target.exists() and not target.is_dir():
         raise ScaffoldError(f"{target} is a file, not a folder")
     in_the_way = [target / CONFIG_NAME, target / PROVIDERS_DIR,
@@ -140,16 +148,19 @@ def init_project(target: Path | str) -> list[Written]:
     files = _project_files()
     written = []
     for relative, content in files.items():
-        _create(target / relative, content)
+        create_file(target / relative, content)
         written.append(Written(target / relative, Outcome.CREATED))
     readme = target / "README.md"
     if readme.exists():
         written.append(Written(readme, Outcome.KEPT))
     else:
-        _create(readme, _read(_INIT_DATA / "README.md"))
+        create_file(readme, _read(_INIT_DATA / "README.md"))
         written.append(Written(readme, Outcome.CREATED))
     gitignore = target / ".gitignore"
     written.append(Written(gitignore, _extend_gitignore(gitignore)))
+    for entry_id in with_ids:
+        if entry_id != EXAMPLE_PROVIDER:  # the example is there already
+            written.append(Written(add_descriptor(target, entry_id), Outcome.CREATED))
     return written
 
 
@@ -216,9 +227,10 @@ def new_descriptor(
     path = root / PROVIDERS_DIR / f"{provider_id}.yaml"
     if path.exists():
         raise ScaffoldError(f"{path} already exists; nothing was overwritten")
+    schema = schema_reference(root, "provider", root / PROVIDERS_DIR)
     content = skeleton(
         provider_id, category, today=today or date.today(),
-        languages=_project_languages(root), schema=schema_reference(root, "provider", root / PROVIDERS_DIR),
+        languages=_project_languages(root), schema=schema,
     )  # fmt: skip
-    _create(path, content)
+    create_file(path, content)
     return path

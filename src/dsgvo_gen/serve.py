@@ -19,10 +19,11 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from dsgvo_gen.builder import BuildResult, build
-from dsgvo_gen.checker import PROVIDERS_DIR
-from dsgvo_gen.config import CONFIG_NAME
+from dsgvo_gen.builder import PREVIEW_DIR, BuildResult, build, preview
+from dsgvo_gen.catalogue import folders
+from dsgvo_gen.config import CONFIG_NAME, load_config
 from dsgvo_gen.findings import display_path
+from dsgvo_gen.rules.project import PROVIDERS_DIR
 
 HOST = "127.0.0.1"  # a preview is for the person at this machine, never for the network
 POLL_SECONDS = 0.5
@@ -69,8 +70,13 @@ class _Server(ThreadingHTTPServer):
 
 
 def watched_files(root: Path) -> list[Path]:
-    """What a build reads from the project: the config, the descriptors, own templates."""
+    """What a build reads from the project: the config, the descriptors, the catalogue
+    entries of the project's own and the config's folders, own templates."""
     files = [root / CONFIG_NAME, *sorted((root / PROVIDERS_DIR).glob("*.yaml"))]
+    config, _, _ = load_config(root / CONFIG_NAME, CONFIG_NAME)
+    for folder in folders(root, config):
+        if folder.origin != "bundled":
+            files += sorted(folder.path.glob("*.yaml"))
     templates = root / "templates"
     if templates.is_dir():
         files += sorted(p for p in templates.rglob("*") if p.is_file())
@@ -107,12 +113,16 @@ class PreviewServer:
         pdf: bool = True,
         jobs: int | None = None,
         today: date | None = None,
+        drafts: bool = False,
         on_build: Callable[[Rebuild], None] | None = None,
         poll_seconds: float = POLL_SECONDS,
     ) -> None:
+        """With `drafts`, it serves the preview (drafts included and marked, no PDFs)
+        from `<root>/preview` instead of the site."""
         self.root = Path(root)
-        self.site = self.root / "site"
-        self.pdf, self.jobs, self.today = pdf, jobs, today
+        self.drafts = drafts
+        self.site = self.root / (PREVIEW_DIR if drafts else "site")
+        self.pdf, self.jobs, self.today = pdf and not drafts, jobs, today
         self.on_build = on_build
         self.poll_seconds = poll_seconds
         # An absolute path: the handler looks it up anew for every request, so it finds
@@ -143,7 +153,10 @@ class PreviewServer:
         """Build the site now (the server keeps the old one if check refuses)."""
         self._state = snapshot(self.root)
         started = time.perf_counter()
-        result = build(self.root, self.site, pdf=self.pdf, jobs=self._jobs(), today=self.today)
+        if self.drafts:
+            result = preview(self.root, self.site, today=self.today)
+        else:
+            result = build(self.root, self.site, pdf=self.pdf, jobs=self._jobs(), today=self.today)
         rebuild = Rebuild(changed, result, time.perf_counter() - started)
         if self.on_build:
             self.on_build(rebuild)

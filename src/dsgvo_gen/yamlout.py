@@ -17,7 +17,7 @@ import yaml
 from dsgvo_gen.loader import load_bytes
 
 FOLD_FROM = 80  # texts longer than this are folded over several lines
-WIDTH = 96
+WIDTH = 88
 
 
 class WriteBackError(ValueError):
@@ -75,8 +75,12 @@ def _shaped(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _shaped(v) for k, v in value.items()}
     if isinstance(value, list):
-        if value and len(value) <= _SHORT_LIST and all(
-            isinstance(v, str) and len(v) <= 40 and re.fullmatch(r"[\w.-]+", v) for v in value
+        if (
+            value
+            and len(value) <= _SHORT_LIST
+            and all(
+                isinstance(v, str) and len(v) <= 40 and re.fullmatch(r"[\w.-]+", v) for v in value
+            )
         ):
             return _Flow(value)
         return [_shaped(v) for v in value]

@@ -9,9 +9,13 @@ registers them with `main`.
 from __future__ import annotations
 
 from dsgvo_gen.cli.base import main
+from dsgvo_gen.cli.catalogue import add, catalogue, migrate
 from dsgvo_gen.cli.check import check
 from dsgvo_gen.cli.export import export
 from dsgvo_gen.cli.project import field_reference, init, new
-from dsgvo_gen.cli.site import build, pdf, serve
+from dsgvo_gen.cli.site import build, pdf, preview, serve
 
-__all__ = ["build", "check", "export", "field_reference", "init", "main", "new", "pdf", "serve"]
+__all__ = [
+    "add", "build", "catalogue", "check", "export", "field_reference", "init", "main", "migrate",
+    "new", "pdf", "preview", "serve",
+]  # fmt: skip

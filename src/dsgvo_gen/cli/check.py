@@ -41,9 +41,11 @@ def check(
 
     opts = options(ctx)
     report = run_check(opts.project, paths, today=today)
-    output = FORMATTERS[output_format](report)
     if opts.quiet and output_format == "text":
-        output = "\n".join(output.splitlines()[:-1])
+        # Findings only: no notes, no summary.
+        output = "\n".join(FORMATTERS["text"](report.problems()).splitlines()[:-1])
+    else:
+        output = FORMATTERS[output_format](report)
     if output:
         click.echo(output)
     ctx.exit(report.exit_code(strict=strict))

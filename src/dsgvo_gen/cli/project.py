@@ -10,10 +10,21 @@ from dsgvo_gen.cli.base import main, options, project_option
 from dsgvo_gen.resources import provider_categories
 
 
+def _entry_ids(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[str, ...]:
+    return tuple(part.strip() for part in (value or "").split(",") if part.strip())
+
+
 @main.command()
 @click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--with",
+    "with_ids",
+    metavar="ID,ID",
+    callback=_entry_ids,
+    help="Also add a descriptor for each of these catalogue entries (see 'add').",
+)
 @click.pass_context
-def init(ctx: click.Context, directory: Path | None) -> None:
+def init(ctx: click.Context, directory: Path | None, with_ids: tuple[str, ...]) -> None:
     """Make DIRECTORY a new project: config, example descriptor, schemas, README, .gitignore.
 
     DIRECTORY defaults to the --project folder, the current one unless given, and
@@ -22,11 +33,14 @@ def init(ctx: click.Context, directory: Path | None) -> None:
     dsgvo-gen.yaml, providers/ or the schemas are already there.
     """
     from dsgvo_gen.findings import display_path
-    from dsgvo_gen.scaffold import ScaffoldError, init_project
+    from dsgvo_gen.scaffold import InvalidProviderId, ScaffoldError, init_project
+    from dsgvo_gen.starter import UnknownEntry
 
     target = directory if directory is not None else options(ctx).project
     try:
-        written = init_project(target)
+        written = init_project(target, with_ids)
+    except (InvalidProviderId, UnknownEntry) as err:
+        raise click.BadParameter(str(err), param_hint="--with") from None
     except ScaffoldError as err:
         raise click.ClickException(str(err)) from None
     if options(ctx).quiet:

@@ -95,7 +95,7 @@ CONFIG_RULES: dict[str, ConfigRule] = {}
 PROJECT_RULES: dict[str, ProjectRule] = {}
 
 
-class DuplicateRule(RuntimeError):
+class DuplicateRule(RuntimeError):  # noqa: N818 - named for the maintainer who meets it
     """Two rules under one name: the second would silently replace the first."""
 
 

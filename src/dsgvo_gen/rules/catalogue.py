@@ -53,8 +53,8 @@ def uses_a_draft(use: Use, ctx: Context) -> Iterator[Finding]:
     if use.entry.is_draft and use.decisions.status != "draft":
         yield use.where.finding(
             ("uses",), "DG122",
-            f"the catalogue entry '{use.entry.id}' ({use.entry.path}) is a draft: '{use.decisions.id}' "
-            "is not published until the entry is complete",
+            f"the catalogue entry '{use.entry.id}' ({use.entry.path}) is a draft: "
+            f"'{use.decisions.id}' is not published until the entry is complete",
         )  # fmt: skip
 
 

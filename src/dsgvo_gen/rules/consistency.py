@@ -115,11 +115,12 @@ def decisions_refer_to_known_ids(use: Use, ctx: Context) -> Iterator[Finding]:
             )  # fmt: skip
     data_ids = {x.id for x in p.processing.data}
     yield from _unknown(where, _data_refs(d.own_retention), data_ids, "data id")
-    for item in p.consent.items if p.consent else ():
-        yield from _unknown(where, ((x, (*item.at, "data", i)) for i, x in enumerate(item.data)),
+    for consent in p.consent.items if p.consent else ():
+        yield from _unknown(where, ((x, (*consent.at, "data", i))
+                                    for i, x in enumerate(consent.data)),
                             data_ids, "data id")  # fmt: skip
-        yield from _unknown(where, ((x, (*item.at, "purposes", i))
-                                    for i, x in enumerate(item.purposes)),
+        yield from _unknown(where, ((x, (*consent.at, "purposes", i))
+                                    for i, x in enumerate(consent.purposes)),
                             {x.id for x in p.processing.purposes}, "purpose id")  # fmt: skip
     yield from _unknown(where, ((t.recipient, (*t.at, "recipient")) for t in d.transfers),
                         {r.name for r in p.processing.recipients}, "recipient")  # fmt: skip
@@ -211,7 +212,9 @@ def service_has_an_address(use: Use, ctx: Context) -> Iterator[Finding]:
         )  # fmt: skip
 
 
-def _repeated(where: Where, groups: list[tuple[str, list[tuple[str, JsonPath]]]]) -> Iterator[Finding]:
+def _repeated(
+    where: Where, groups: list[tuple[str, list[tuple[str, JsonPath]]]]
+) -> Iterator[Finding]:
     for kind, entries in groups:
         counts = Counter(key for key, _ in entries)
         seen: set[str] = set()

@@ -49,7 +49,9 @@ def _stale(checked: date, ctx: Context) -> bool:
     return checked < ctx.config.review_max_age.before(ctx.today)
 
 
-def _stale_dpf_checks(transfers: Iterable[Transfer], where: Where, ctx: Context) -> Iterator[Finding]:
+def _stale_dpf_checks(
+    transfers: Iterable[Transfer], where: Where, ctx: Context
+) -> Iterator[Finding]:
     for t in transfers:
         if t.mechanism in DPF_MECHANISMS and t.dpf_checked_on and _stale(t.dpf_checked_on, ctx):
             yield where.finding(
@@ -81,7 +83,9 @@ def decisions_are_recent(d: Decisions, where: Where, ctx: Context) -> Iterator[F
     yield from _stale_dpf_checks(d.transfers, where, ctx)
 
 
-def _future(dates: Iterable[tuple[JsonPath, date]], where: Where, ctx: Context) -> Iterator[Finding]:
+def _future(
+    dates: Iterable[tuple[JsonPath, date]], where: Where, ctx: Context
+) -> Iterator[Finding]:
     for at, day in dates:
         if day > ctx.today:
             yield where.finding(
@@ -132,9 +136,7 @@ def decisions_without_privacy_shield(d: Decisions, where: Where, ctx: Context) -
     yield from _privacy_shield(d.texts, where)
 
 
-def _placeholders(
-    values: Iterable[tuple[JsonPath, str | None]], where: Where
-) -> Iterator[Finding]:
+def _placeholders(values: Iterable[tuple[JsonPath, str | None]], where: Where) -> Iterator[Finding]:
     for at, value in values:
         match = _PLACEHOLDER.search(value or "")
         if match:
