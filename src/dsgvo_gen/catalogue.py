@@ -16,6 +16,7 @@ descriptors, and a file that is a symbolic link is refused.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -50,7 +51,8 @@ def folders(root: Path, config: Config | None) -> list[Folder]:
     bundled = Folder(bundled_dir(CATALOGUE_DIR), "bundled", "bundled")
     candidates = [Folder(root / CATALOGUE_DIR, "project", f"{CATALOGUE_DIR}/")]
     for name in config.catalogue if config else ():
-        candidates.append(Folder(root / name, "config", name))
+        # Normalised, so that a finding names ../verband-katalog/x.yaml, not project/../...
+        candidates.append(Folder(Path(os.path.normpath(root / name)), "config", name))
     seen = {bundled.path.resolve()}
     result = []
     for folder in candidates:

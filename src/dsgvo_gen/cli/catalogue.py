@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import click
 
-from dsgvo_gen.cli.base import main, options, project_option
+from dsgvo_gen.cli.base import main, options, project_option, today_option
 
 
 @main.command()
@@ -69,9 +70,10 @@ def _provider_id(ctx: click.Context, param: click.Parameter, value: str | None) 
     callback=_provider_id,
     help="The descriptor's own id (its file name).  [default: CATALOGUE_ID]",
 )
+@today_option
 @project_option
 @click.pass_context
-def add(ctx: click.Context, entry_id: str, as_id: str | None) -> None:
+def add(ctx: click.Context, entry_id: str, as_id: str | None, today: date | None) -> None:
     """Write providers/ID.yaml: your use of the catalogue entry CATALOGUE_ID.
 
     For a service dsgvo-gen ships, it starts from the shipped example's reviewed
@@ -84,7 +86,7 @@ def add(ctx: click.Context, entry_id: str, as_id: str | None) -> None:
     from dsgvo_gen.starter import UnknownEntry, add_descriptor
 
     try:
-        path = add_descriptor(options(ctx).project, entry_id, as_id=as_id)
+        path = add_descriptor(options(ctx).project, entry_id, as_id=as_id, today=today)
     except UnknownEntry as err:
         raise click.BadParameter(str(err), param_hint="CATALOGUE_ID") from None
     except ScaffoldError as err:
