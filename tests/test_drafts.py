@@ -63,10 +63,10 @@ def test_preview_shows_drafts_marked_with_their_open_findings(with_draft: Path) 
     result = preview(with_draft, today=TODAY)
     assert result.written and result.out == with_draft / "preview"
     page = (with_draft / "preview" / "de" / "providers" / "red-connect.html").read_text()
-    assert 'class="preview-mark"' in page and "Entwurf – nicht veröffentlicht." in page
+    assert 'class="preview-mark"' in page and "Entwurf \u2013 nicht veröffentlicht." in page
     assert "DG403" in page and "DG122" in page  # the open findings, listed
     english = (with_draft / "preview" / "en" / "consent" / "red-connect.html").read_text()
-    assert "Draft – not published." in english
+    assert "Draft \u2013 not published." in english
     overview = (with_draft / "preview" / "de" / "index.html").read_text()
     assert "RED connect" in overview and "Entwurf" in overview
     finished = (with_draft / "preview" / "de" / "providers" / "full-video.html").read_text()
@@ -92,5 +92,5 @@ def test_serve_drafts_serves_the_preview(with_draft: Path) -> None:
         server.close()
     assert rebuild.result.written and server.site == with_draft / "preview"
     page = (with_draft / "preview" / "en" / "providers" / "red-connect.html").read_text()
-    assert "Draft – not published." in page
+    assert "Draft \u2013 not published." in page
     assert not (with_draft / "site").exists()
