@@ -115,6 +115,7 @@ STAGE_CODES: dict[str, frozenset[str]] = {
     "schema": frozenset({"DG201", "DG202", "DG203", "DG204", "DG205", "DG206", "DG301",
                          "DG302", "DG303", "DG304", "DG305", "DG306", "DG307", "DG308",
                          "DG309", "DG310", "DG311", "DG505"}),
-    "publish": frozenset({"DG111", "DG112", "DG115"}),
+    "publish": frozenset({"DG111"}),
+    "builder": frozenset({"DG112", "DG115"}),
     "pdf": frozenset({"DG113", "DG114", "DG115"}),
 }  # fmt: skip
