@@ -15,6 +15,9 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 from tests.conftest import ROOT, TODAY, must_finish_within
 from tests.test_scaffold import FILL_IN_A_FACT
@@ -33,7 +36,21 @@ NEEDED_IN_WHEEL = [
     "dsgvo_gen/data/init/gitignore",
     "dsgvo_gen/data/new/descriptor.yaml.j2",
     "dsgvo_gen/providers/jitsi-self-hosted.yaml",
+    "dsgvo_gen/providers/zoom.yaml",
+    "dsgvo_gen/providers/drafts/red-connect.yaml",
+    "dsgvo_gen/schema/descriptor.schema.json",
+    "dsgvo_gen/schema/catalogue.schema.json",
+    *(f"dsgvo_gen/catalogue/{path.name}" for path in sorted((ROOT / "catalogue").glob("*.yaml"))),
 ]
+
+
+def decided(node: Any) -> Any:
+    """The YAML data with every `decide:` mark deleted: the user has made each choice."""
+    if isinstance(node, dict):
+        return {k: decided(v) for k, v in node.items() if k != "decide"}
+    if isinstance(node, list):
+        return [decided(v) for v in node]
+    return node
 
 
 def test_init_new_check_and_build_work_from_the_installed_wheel(tmp_path: Path) -> None:
@@ -78,5 +95,42 @@ def test_init_new_check_and_build_work_from_the_installed_wheel(tmp_path: Path) 
         assert dsgvo_gen("new", "acme-meet", cwd=project).returncode == 0
         result = dsgvo_gen("check", "--format", "json", "providers/acme-meet.yaml", cwd=project)
         assert result.returncode == 1
-        codes = {f["code"] for f in json.loads(result.stdout)["findings"]}
+        findings = json.loads(result.stdout)["findings"]
+        codes = {f["code"] for f in findings if f["severity"] != "note"}
         assert codes and codes <= set(FILL_IN_A_FACT)
+
+        # The catalogue comes with the wheel: list it, start a project with two entries.
+        result = dsgvo_gen("catalogue", "--format", "json")
+        assert result.returncode == 0, result.stderr
+        listed = {entry["id"]: entry for entry in json.loads(result.stdout)}
+        assert set(listed) == {path.stem for path in (ROOT / "catalogue").glob("*.yaml")}
+        assert {e["origin"] for e in listed.values()} == {"bundled"}
+        assert listed["red-connect"]["status"] == "draft"
+        assert listed["zoom"]["status"] == "published"
+
+        assert dsgvo_gen("init", "beratung").returncode == 0
+        project = empty / "beratung"
+        for entry_id in ("zoom", "teamviewer-quicksupport"):
+            result = dsgvo_gen("add", entry_id, cwd=project)
+            assert result.returncode == 0, result.stderr
+        result = dsgvo_gen("check", "--format", "json", cwd=project)
+        asked = {f["code"] for f in json.loads(result.stdout)["findings"]}
+        assert result.returncode == 1 and asked == {"DG508", "DG403"}  # choices and the DPA
+
+        for path in (project / "providers").glob("*.yaml"):
+            data = decided(yaml.safe_load(path.read_text()))
+            if data["role"]["assessment"] == "processor":
+                data["dpa"] = {"concluded_on": "2026-11-02", "kept_at": "Vertragsordner, AVV"}
+            path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+        result = dsgvo_gen("check", "--strict", cwd=project)
+        assert result.returncode == 0, result.stdout + result.stderr
+        result = dsgvo_gen("build", "--jobs", "1", cwd=project)
+        assert result.returncode == 0, result.stdout + result.stderr
+        site = project / "site"
+        for entry_id in ("zoom", "teamviewer-quicksupport"):
+            for lang in ("de", "en"):
+                assert (site / lang / "providers" / f"{entry_id}.html").is_file()
+                assert (site / "pdf" / lang / f"{entry_id}-notice.pdf").stat().st_size > 10_000
+        notice = (site / "de" / "providers" / "teamviewer-quicksupport.html").read_text()
+        assert "TeamViewer Germany GmbH" in notice  # a fact from the bundled catalogue
+        assert "Vertragsordner" not in notice  # the DPA record is never published
