@@ -1,7 +1,13 @@
 """The floors dsgvo-gen is measured against, each run in its own process by run.py.
 
+    python bench/floors.py schema PROJECT         libyaml + jsonschema on the same files
     python bench/floors.py jinja PROJECT          render every page in a bare Jinja2 loop
     python bench/floors.py pdf PROJECT COUNT      per-PDF: bare WeasyPrint vs dsgvo-gen, warm
+
+`schema` reads every descriptor (and catalogue entry) of the project with PyYAML's
+libyaml loader and validates it with jsonschema against the same schema `check`
+uses, counting the errors: what is left of `check` when line numbers, the safe
+composition of the YAML, the model and every rule are taken away.
 
 `jinja` loads the descriptors without schema validation or rules and renders the
 same templates with the same variables, writing nothing: what is left of a build
@@ -45,6 +51,25 @@ def _project(root: Path) -> tuple[Config, list[Provider]]:
         assert doc is not None
         providers.append(build_provider(doc.data, path.name))
     return config, providers
+
+
+def schema_floor(root: Path) -> None:
+    import yaml
+    from jsonschema import Draft7Validator, FormatChecker
+
+    from dsgvo_gen.schema import validator
+
+    dates = FormatChecker(["date"])
+    validators = {kind: Draft7Validator(validator(kind).schema, format_checker=dates)
+                  for kind in ("provider", "descriptor", "catalogue")}  # fmt: skip
+    errors = files = 0
+    for folder, kind in (("providers", None), ("catalogue", "catalogue")):
+        for path in sorted((root / folder).glob("*.yaml")):
+            data = yaml.load(path.read_bytes(), Loader=yaml.CSafeLoader)
+            chosen = kind or ("descriptor" if data.get("format") == 2 else "provider")
+            errors += sum(1 for _ in validators[chosen].iter_errors(data))
+            files += 1
+    print(json.dumps({"files": files, "errors": errors}))
 
 
 def jinja_floor(root: Path) -> None:
@@ -111,7 +136,9 @@ def pdf_floor(root: Path, count: int) -> None:
 
 if __name__ == "__main__":
     sys.path.insert(0, str(ROOT / "src"))
-    if sys.argv[1] == "jinja":
+    if sys.argv[1] == "schema":
+        schema_floor(Path(sys.argv[2]))
+    elif sys.argv[1] == "jinja":
         jinja_floor(Path(sys.argv[2]))
     else:
         pdf_floor(Path(sys.argv[2]), int(sys.argv[3]))

@@ -101,10 +101,13 @@ class Catalogue:
         """The entries of the project's own catalogue/, which check reads even when unused."""
         return [found for found in self.all() if found.folder.origin == "project"]
 
+    @cached_property
+    def _resolved(self) -> frozenset[Path]:
+        return frozenset(folder.path.resolve() for folder in self.folders)
+
     def holds(self, path: Path) -> bool:
         """Whether `path` is a file in one of the catalogue folders (an entry, not a descriptor)."""
-        parent = path.resolve().parent
-        return any(parent == folder.path.resolve() for folder in self.folders)
+        return path.resolve().parent in self._resolved
 
 
 def project_catalogue(root: Path, config: Config | None) -> Catalogue:

@@ -109,10 +109,13 @@ class _Entries:
     def __init__(self, ctx: Context, report: Report) -> None:
         self.ctx, self.report = ctx, report
         self.read: dict[Path, tuple[Entry, Document] | None] = {}
+        self.found: dict[str, tuple[Entry, Document] | None] = {}
 
     def by_id(self, entry_id: str) -> tuple[Entry, Document] | None:
-        found = self.ctx.catalogue.find(entry_id) if self.ctx.catalogue else None
-        return None if found is None else self.by_path(found.path)
+        if entry_id not in self.found:
+            found = self.ctx.catalogue.find(entry_id) if self.ctx.catalogue else None
+            self.found[entry_id] = None if found is None else self.by_path(found.path)
+        return self.found[entry_id]
 
     def by_path(self, path: Path) -> tuple[Entry, Document] | None:
         key = path.resolve()
@@ -190,7 +193,7 @@ def check_project(
     entries = _Entries(ctx, report)
     uses: list[Use] = []
     for path in files:
-        if catalogue.holds(path):
+        if paths and catalogue.holds(path):
             entries.by_path(path)
             continue
         doc, findings = load_file(path, display_path(path, Path.cwd()))

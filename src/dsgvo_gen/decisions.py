@@ -122,19 +122,24 @@ class Decisions:
         return tuple(iter_texts(self))
 
 
-def _open(raw: Any, at: JsonPath) -> list[OpenDecision]:
-    """Every `decide:` mark in the document, depth first."""
-    found = []
-    if isinstance(raw, dict):
-        for key, value in raw.items():
-            if key == "decide" and isinstance(value, str):
-                found.append(OpenDecision(value, (*at, key)))
-            else:
-                found += _open(value, (*at, key))
-    elif isinstance(raw, list):
-        for index, value in enumerate(raw):
-            found += _open(value, (*at, index))
-    return found
+#: The lists of `processing` whose entries may carry a `decide:` mark (the schema's places).
+_MARKED_LISTS = ("subjects", "purposes", "data", "recipients", "transfers", "retention")
+
+
+def _open(raw: dict[str, Any]) -> list[OpenDecision]:
+    """Every `decide:` mark, in the places the schema allows one: the blocks of the
+    descriptor and the entries of the processing lists."""
+    proc = raw["processing"]
+    places: list[tuple[Any, JsonPath]] = [
+        (raw["role"], ("role",)), (raw["dpa"], ("dpa",)),
+        (proc["provision"], ("processing", "provision")),
+        (proc["recording"], ("processing", "recording")),
+        *((item, at) for key in _MARKED_LISTS
+          for item, at in parts.items(proc, key, ("processing",))),
+        (raw["consent"], ("consent",)),
+    ]  # fmt: skip
+    return [OpenDecision(block["decide"], (*at, "decide"))
+            for block, at in places if isinstance(block, dict) and "decide" in block]  # fmt: skip
 
 
 def _data(raw: dict[str, Any], at: JsonPath) -> tuple[Pick | DataCategory, ...]:
@@ -181,7 +186,7 @@ def build_decisions(raw: dict[str, Any], path: str) -> Decisions:
         automated_decisions=proc["automated_decisions"],
         recording=parts.recording(proc["recording"], (*at, "recording")),
         consent=parts.consent(raw["consent"]),
-        open=tuple(_open(raw, ())),
+        open=tuple(_open(raw)),
         path=path,
     )
 

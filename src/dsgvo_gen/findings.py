@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from functools import lru_cache
 from pathlib import Path
 
 from dsgvo_gen.codes import CODES
@@ -116,10 +117,21 @@ class Report:
         return 1 if self.failed(strict=strict) else 0
 
 
+@lru_cache(maxsize=256)
+def _real(folder: Path) -> Path:
+    return folder.resolve()
+
+
 def display_path(path: Path, base: Path) -> str:
-    """A path as the user wants to read it: relative to the project when inside it."""
+    """A path as the user wants to read it: relative to the project when inside it.
+
+    Folders are resolved once each (a check of a thousand files shows a thousand paths);
+    the file's own name is kept, so a link is shown as the link.
+    """
+    if not path.is_absolute() and ".." not in path.parts and base == Path.cwd():
+        return path.as_posix()  # relative to the working folder already: no need to ask the OS
     try:
-        return path.resolve().relative_to(base.resolve()).as_posix()
+        return (_real(path.parent) / path.name).relative_to(_real(base)).as_posix()
     except ValueError:
         return path.as_posix()
 

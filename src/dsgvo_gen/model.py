@@ -75,7 +75,7 @@ class Text:
     def maybe(cls, value: Any, at: JsonPath) -> Text | None:
         return None if value is None else cls.of(value, at)
 
-    @property
+    @cached_property
     def languages(self) -> tuple[str, ...]:
         return tuple(lang for lang, _ in self.entries)
 
@@ -86,6 +86,12 @@ class Text:
 
     def all_values(self) -> tuple[str, ...]:
         return (self.plain,) if self.plain is not None else tuple(v for _, v in self.entries)
+
+    @cached_property
+    def joined(self) -> str:
+        """Every value in one string (NUL between them, which no pattern crosses), so that a
+        rule searches a text once instead of once per language."""
+        return "\x00".join(self.all_values())
 
 
 class Sourced(Protocol):
@@ -299,15 +305,22 @@ class Provider:
         return tuple(iter_texts(self))
 
 
+#: The field names of each model class, looked up once: rules walk every model's texts.
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
 def iter_texts(obj: object) -> Iterator[tuple[str, Text]]:
     """Every localized text inside a model object, with the name of its field."""
-    if not is_dataclass(obj) or isinstance(obj, type):
-        return
-    for f in fields(obj):
-        value = getattr(obj, f.name)
-        children = value if isinstance(value, tuple) else (value,)
-        for child in children:
-            if isinstance(child, Text):
-                yield f.name, child
-            else:
+    cls = type(obj)
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        if not is_dataclass(obj) or isinstance(obj, type):
+            return
+        names = _FIELD_NAMES.setdefault(cls, tuple(f.name for f in fields(obj)))
+    for name in names:
+        value = getattr(obj, name)
+        for child in value if type(value) is tuple else (value,):
+            if type(child) is Text:
+                yield name, child
+            elif child is not None and not isinstance(child, str | int | float | date):
                 yield from iter_texts(child)
