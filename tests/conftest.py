@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser
 
 from dsgvo_gen.findings import Finding, Report, Severity
 
@@ -21,7 +22,7 @@ TODAY = date(2026, 11, 21)
 
 def problems(report: Report) -> list[Finding]:
     """The errors and warnings of a report, without notes: a format 1 project is noted once
-    per run (DG120, 'migrate' can split it), which tests of other things leave aside."""
+    per run (DG121, 'migrate' can split it), which tests of other things leave aside."""
     return [f for f in report.sorted() if f.severity is not Severity.NOTE]
 
 
@@ -50,6 +51,19 @@ def project2(tmp_path: Path) -> Path:
     for folder in ("catalogue", "providers"):
         shutil.copytree(FORMAT_2 / folder, target / folder)
     return target
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Headless Chromium from Debian (tests/browsing.py), one per test module."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browsing import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
 
 
 @contextmanager

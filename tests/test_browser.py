@@ -1,8 +1,7 @@
 """The built site in a real browser: Debian's Chromium, driven by Playwright.
 
 The site is served on 127.0.0.1; every request the pages make is recorded and
-must stay there. Chromium comes from Debian (setup.sh), never from Playwright's
-own download, and axe-core from npm (package-lock.json).
+must stay there. The browser and axe-core: tests/browsing.py.
 """
 
 from __future__ import annotations
@@ -17,19 +16,14 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from playwright.sync_api import Browser, Page, Request, sync_playwright
+from playwright.sync_api import Browser, Page, Request, ViewportSize
 from pypdf import PdfReader
 
 from dsgvo_gen.builder import build
+from tests.browsing import serious_violations
 from tests.conftest import DATA, FIXTURE_PROJECT, ROOT, TODAY
 
-CHROMIUM = "/usr/bin/chromium"
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 HOSTILE = {
     "text: {de: Videoberatung, en: Video counselling}": (
         "text: {de: '<script>window.pwned=1</script> <img src=x onerror=\"window.pwned=2\">',"
@@ -79,14 +73,6 @@ def site(served: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str
     server.server_close()
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as pw:
-        instance = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
-
-
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(bypass_csp=False)
@@ -134,6 +120,7 @@ def test_every_page_and_link_works_and_nothing_leaves_localhost(
         f"{site}/{p.relative_to(served).as_posix()}"
         for pattern in ("*.html", "*.pdf")
         for p in (served / "shipped").rglob(pattern)
+        if p.parent.name != "embed"  # fragments for other websites: tests/test_embed.py
     }
     assert seen == pages  # every page is reachable by links, and no link is broken
     hosts = {urlparse(u).hostname for u in requested}
@@ -174,14 +161,8 @@ def test_no_serious_accessibility_violations(site: str, browser: Browser, path: 
     context = browser.new_context(bypass_csp=True)
     tab = context.new_page()
     tab.goto(f"{site}/shipped/{path}")
-    tab.add_script_tag(path=str(AXE))
-    result = tab.evaluate("async () => await axe.run(document)")
+    serious = serious_violations(tab)
     context.close()
-    serious = [
-        f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)"
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
     assert serious == []
 
 
@@ -203,3 +184,40 @@ def test_screenshots_for_review(site: str, page: Page) -> None:
         target = ARTIFACTS / f"{name}.png"
         page.screenshot(path=str(target), full_page=True)
         assert target.stat().st_size > 10_000
+
+
+PHONE: ViewportSize = {"width": 390, "height": 844}
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["de/providers/teamviewer-quicksupport.html", "de/providers/windows-remote-desktop.html",
+     "de/index.html", "de/notice.html", "en/providers/jitsi-self-hosted.html", "index.html"],
+)  # fmt: skip
+def test_nothing_runs_off_a_phone_screen(site: str, page: Page, path: str) -> None:
+    """The H1 ("Datenschutzinformation: TeamViewer QuickSupport") once ran off a 390 px
+    screen; now it breaks, and no other part of a page makes it scroll sideways."""
+    page.set_viewport_size(PHONE)
+    page.goto(f"{site}/shipped/{path}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    box = page.locator("h1").bounding_box()
+    assert box is not None and box["x"] + box["width"] <= PHONE["width"]
+    assert page.evaluate(
+        "[...document.querySelectorAll('h1, h2, h3')].every(e => e.scrollWidth <= e.clientWidth)"
+    )
+
+
+def test_the_comparison_table_shows_that_it_scrolls(site: str, page: Page) -> None:
+    page.set_viewport_size(PHONE)
+    page.goto(f"{site}/shipped/de/index.html")
+    box = page.locator(".scroll")
+    assert box.evaluate("e => e.scrollWidth > e.clientWidth")  # more columns than fit...
+    assert page.locator(".scroll-hint").is_visible()  # ...and the page says so
+    assert "gradient" in box.evaluate("e => getComputedStyle(e).backgroundImage")  # edge shadow
+    criterion = page.locator("table.compare tbody th[scope=row]").first
+    before = criterion.bounding_box()
+    box.evaluate("e => { e.scrollLeft = 300; }")
+    after = criterion.bounding_box()
+    assert before is not None and after is not None and after["x"] == before["x"]  # it stays
+    page.set_viewport_size({"width": 1280, "height": 900})
+    assert not page.locator(".scroll-hint").is_visible()

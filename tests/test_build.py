@@ -12,7 +12,9 @@ from click.testing import CliRunner
 from dsgvo_gen.builder import build
 from dsgvo_gen.checker import check_project
 from dsgvo_gen.cli import main
+from dsgvo_gen.config import Config
 from dsgvo_gen.i18n import labels
+from dsgvo_gen.model import Provider
 from dsgvo_gen.reference import reference
 from dsgvo_gen.resources import bundled_dir
 from tests.conftest import ROOT, TODAY, problems
@@ -20,8 +22,11 @@ from tests.conftest import ROOT, TODAY, problems
 EXPECTED = {
     "index.html",
     "assets/style.css",
+    "assets/embed.css",
+    "assets/screen.css",
     *(f"{lang}/{page}" for lang in ("de", "en") for page in (
-        "index.html", "notice.html", "providers/full-video.html", "consent/full-video.html")),
+        "index.html", "notice.html", "providers/full-video.html", "consent/full-video.html",
+        "embed/full-video.html", "embed/full-video-consent.html")),
     *(f"pdf/{lang}/full-video-{kind}.pdf" for lang in ("de", "en") for kind in (
         "notice", "consent")),
 }  # fmt: skip
@@ -37,13 +42,13 @@ def test_layout_and_every_page_in_every_language(project: Path) -> None:
     site = files_of(project / "site")
     assert set(site) == EXPECTED
     for path, content in site.items():
-        if not path.endswith(".html"):
+        if not path.endswith(".html") or "/embed/" in path:  # fragments: tests/test_embed.py
             continue
         html = content.decode()
         lang = "de" if path == "index.html" else path.split("/")[0]
         assert f'<html lang="{lang}">' in html, path
         assert "Content-Security-Policy" in html and "default-src 'none'" in html, path
-        assert "Test-Support GmbH (Beispiel)" in html, path  # controller identity on every page
+        assert "Test-Support GmbH" in html, path  # controller identity on every page
         assert "<script" not in html, path
         for url in re.findall(r'(?:src|href)="([^"]+)"', html):  # nothing loads from elsewhere
             if url.startswith(("http://", "https://", "mailto:")):
@@ -105,7 +110,7 @@ def test_cli_build_and_refusal(project: Path) -> None:
     ok = runner.invoke(
         main, ["--project", str(project), "build", "--no-pdf", "--today", "2026-11-21"]
     )
-    assert ok.exit_code == 0 and "wrote 10 pages and assets to" in ok.output
+    assert ok.exit_code == 0 and "wrote 16 pages and assets to" in ok.output
     (project / "providers" / "full-video.yaml").write_text("id: [\n")
     bad = runner.invoke(
         main, ["--project", str(project), "build", "--no-pdf", "--today", "2026-11-21"]
@@ -143,37 +148,41 @@ def test_label_catalogues_have_the_same_keys() -> None:
     assert keys(labels(templates, "de").data) == keys(labels(templates, "en").data)
 
 
+def art_13_missing(text: str, config: Config, p: Provider, lang: str) -> list[str]:
+    """What of the Art. 13(1) and (2) checklist a notice's text (tags stripped) lacks."""
+    words = labels(bundled_dir("templates"), lang)
+    authority = reference().authorities[config.jurisdiction]
+    must = [config.controller.name, config.controller.email,
+            authority.name.get(lang), authority.address,
+            *(words[f"section.{name}"] for name in (
+                "purposes", "recipients", "transfers", "retention", "provision",
+                "automated", "objection", "complaint")),
+            words.text("stand", date=words.date(p.reviewed_on))]  # fmt: skip
+    must += [words[f"legal_basis.{b}.cite"] for x in p.processing.purposes for b in x.legal_basis]
+    must += [words[f"rights.{r}.cite"] for r in ("access", "rectification", "erasure",
+                                               "restriction", "portability")]  # fmt: skip
+    must += [r.name for r in p.processing.recipients]
+    must += [t.recipient for t in p.processing.transfers]
+    must += [words[f"provision_obligation.{p.processing.provision.obligation}"]]
+    must += [words["set_by_" + retention.set_by] for retention in p.processing.retention]
+    missing = [needle for needle in must if needle not in text]
+    return missing + [leak for leak in ("None", "{") if leak in text]
+
+
+def plain_text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace("&amp;", "&")
+
+
 def test_every_shipped_notice_has_every_art_13_element(tmp_path: Path) -> None:
     """The checklist: each notice names what Art. 13(1) and (2) require, in both languages."""
     project = check_project(ROOT, today=TODAY)
     assert project.config is not None
     result = build(ROOT, tmp_path / "site", today=TODAY, pdf=False)
     assert result.written
-    authority = reference().authorities[project.config.jurisdiction]
     for lang in project.config.languages:
-        words = labels(bundled_dir("templates"), lang)
         for p in project.providers:
             html = (tmp_path / "site" / lang / "providers" / f"{p.id}.html").read_text()
-            text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace("&amp;", "&")
-            must = [project.config.controller.name, project.config.controller.email,
-                    authority.name.get(lang), authority.address,
-                    *(words[f"section.{name}"] for name in (
-                        "purposes", "recipients", "transfers", "retention", "provision",
-                        "automated", "objection", "complaint")),
-                    words.text("stand", date=words.date(p.reviewed_on))]  # fmt: skip
-            must += [
-                words[f"legal_basis.{b}.cite"] for x in p.processing.purposes for b in x.legal_basis
-            ]
-            must += [words[f"rights.{r}.cite"] for r in ("access", "rectification", "erasure",
-                                                       "restriction", "portability")]  # fmt: skip
-            must += [r.name for r in p.processing.recipients]
-            must += [t.recipient for t in p.processing.transfers]
-            must += [words[f"provision_obligation.{p.processing.provision.obligation}"]]
-            for needle in must:
-                assert needle in text, f"{lang}/{p.id}: missing {needle!r}"
-            for retention in p.processing.retention:
-                assert words["set_by_" + retention.set_by] in text
-            assert "None" not in text and "{" not in text, f"{lang}/{p.id}"
+            assert art_13_missing(plain_text(html), project.config, p, lang) == [], (lang, p.id)
 
 
 def test_published_site_needs_no_scripts_styles_or_directory_listings(tmp_path: Path) -> None:
@@ -185,7 +194,9 @@ def test_published_site_needs_no_scripts_styles_or_directory_listings(tmp_path: 
     for page in site.rglob("*.html"):
         html = page.read_text()
         csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', html)
-        assert csp and "default-src 'none'" in csp.group(1) and "script-src" not in csp.group(1)
+        if page.parent.name != "embed":  # a fragment has no head: the host page's policy rules
+            assert csp and "default-src 'none'" in csp.group(1)
+            assert "script-src" not in csp.group(1)
         for tag, attrs in elements(html):
             assert tag != "script" and "style" not in attrs, (page.name, tag)
             assert not any(name.startswith("on") for name in attrs), (page.name, attrs)
@@ -195,3 +206,31 @@ def test_published_site_needs_no_scripts_styles_or_directory_listings(tmp_path: 
             elif href and not href.startswith(("mailto:", "#")):
                 target = (page.parent / href.split("#")[0]).resolve()
                 assert target.is_file(), (page.name, href)  # a file, never a folder to list
+
+
+def test_an_unstated_feature_is_published_as_unknown_never_as_no(project: Path) -> None:
+    descriptor = project / "providers" / "full-video.yaml"
+    text = descriptor.read_text()
+    for line in ("  transport_encryption: true\n", "  end_to_end_encryption: always\n",
+                 "  time_limit: PT1H\n"):  # fmt: skip
+        key = line.split(":")[0]
+        text = text.replace(line, f"{key}: null\n")
+    descriptor.write_text(text)
+    result = build(project, today=TODAY, pdf=False)
+    assert result.written and {f.code for f in result.report.findings} == {"DG520"}
+    for lang, unknown, no in (("de", "unbekannt", "nein"), ("en", "unknown", "no")):
+        notice = (project / "site" / lang / "providers" / "full-video.html").read_text()
+        for label in ("transport_encryption", "end_to_end_encryption", "time_limit"):
+            said = f"{labels(bundled_dir('templates'), lang)['features.' + label]}: "
+            assert f"{said}{unknown}" in notice and f"{said}{no}" not in notice, label
+        overview = (project / "site" / lang / "index.html").read_text()
+        assert overview.count(f'<span class="unknown">{unknown}</span>') == 3  # marked
+
+
+def test_a_page_states_its_review_date_once(project: Path) -> None:
+    assert build(project, today=TODAY, pdf=False).written
+    for lang in ("de", "en"):
+        stand = labels(bundled_dir("templates"), lang).text("stand", date="").strip()
+        for page in ("providers/full-video.html", "consent/full-video.html", "index.html"):
+            html = (project / "site" / lang / page).read_text()
+            assert html.count(stand) == 1, (lang, page)

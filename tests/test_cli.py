@@ -28,7 +28,7 @@ def test_clean_project_exits_0(project: Path) -> None:
     code, out = run("check", "--today", "2026-11-21", project=project)
     assert code == 0
     note, summary = out.strip().splitlines()  # format 1: the suggestion to migrate, once
-    assert "note[DG120]" in note and "dsgvo-gen migrate" in note
+    assert "note[DG121]" in note and "dsgvo-gen migrate" in note
     assert summary == "0 error(s), 0 warning(s), 1 note(s)"
     assert run("check", "--today", "2026-11-21", project=ROOT) == (
         0,
@@ -75,6 +75,8 @@ def test_json_format(project: Path) -> None:
     assert set(unknown) == {"path", "line", "column", "severity", "code", "message", "article",
                             "draft"}  # fmt: skip
     assert unknown["draft"] is False
+    (note,) = payload["notes"]  # the rules wait for the schema error
+    assert note.endswith("dg201-unknown-key.yaml once its schema errors are fixed")
 
 
 def test_github_format(project: Path) -> None:
@@ -193,10 +195,108 @@ def test_ctrl_c_exits_130_and_keeps_the_site(project: Path) -> None:
     with subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
     ) as build:
-        time.sleep(2.5)  # inside the PDF build: importing WeasyPrint alone takes ~0.5 s
+        # Inside the build: its staging folder is there (a fixed sleep raced a fast machine).
+        deadline = time.monotonic() + 60
+        while not [p for p in project.iterdir() if p.name.startswith(".site.new-")]:
+            assert time.monotonic() < deadline and build.poll() is None, "no build started"
+            time.sleep(0.02)
         build.send_signal(signal.SIGINT)
         out, err = build.communicate(timeout=60)
     assert build.returncode == 130, (out, err)
     assert "Traceback" not in err and "interrupted" in err
     assert not (project / "site").exists()
     assert not [p for p in project.iterdir() if p.name.startswith(".site.")]
+
+
+def test_a_command_in_a_subfolder_finds_the_project_upwards(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Like git: `dsgvo-gen check` typed in providers/ checks the project above it."""
+    (project / "providers" / "full-video.yaml").write_text(
+        (project / "providers" / "full-video.yaml")
+        .read_text()
+        .replace("country: DE", "country: Germany", 1)
+    )
+    monkeypatch.chdir(project / "providers")
+    code, out = run("check", "--today", "2026-11-21")
+    assert code == 1, out
+    assert out.splitlines()[0].startswith("full-video.yaml:21:12: error[DG205] 'Germany'")
+    assert "dsgvo-gen init" not in out
+    monkeypatch.chdir(project / "providers")
+    code, out = run("new", "acme-meet")
+    assert code == 0 and (project / "providers" / "acme-meet.yaml").is_file(), out
+
+
+def test_without_a_project_anywhere_check_advises_init(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "deeper").mkdir()
+    monkeypatch.chdir(tmp_path / "deeper")
+    code, out = run("check")
+    assert code == 1 and "error[DG110]" in out and "dsgvo-gen init" in out
+
+
+def test_init_inside_a_project_needs_a_directory(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(project / "providers")
+    code, out = run("init")
+    assert code == 1 and "inside the project" in out and "dsgvo-gen init DIRECTORY" in out
+    assert sorted(p.name for p in (project / "providers").iterdir()) == ["full-video.yaml"]
+    code, out = run("init", "../../elsewhere")
+    assert code == 0 and (project.parent / "elsewhere" / "dsgvo-gen.yaml").is_file(), out
+
+
+def test_init_without_a_directory_makes_the_current_folder_a_project(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out = run("init")
+    assert code == 0 and (tmp_path / "dsgvo-gen.yaml").is_file(), out
+
+
+def test_the_shipped_example_builds_with_a_warning_that_strict_refuses(tmp_path: Path) -> None:
+    """The README's first command builds the invented example; --strict (CI) refuses it."""
+    args = ["--project", str(ROOT), "build", "--no-pdf", "--today", "2026-11-21"]
+    code, out = run(*args, "--out", str(tmp_path / "site"))
+    assert code == 0, out
+    assert "dsgvo-gen.yaml:14:3: warning[DG312] the controller is the invented example" in out
+    page = (tmp_path / "site" / "de" / "providers" / "zoom.html").read_text()
+    assert 'class="example-warning' in page  # and every page says so
+    code, out = run(*args, "--strict", "--out", str(tmp_path / "strict"))
+    assert code == 1 and "DG312" in out and not (tmp_path / "strict").exists()
+
+
+def test_gitlab_code_quality_report(project: Path) -> None:
+    """The shape GitLab reads (docs.gitlab.com, "Code Quality report format")."""
+    cases = [str(INVALID / "dg306-no-transfer.yaml"), str(INVALID / "dg408-vague.yaml")]
+    code, out = run("check", "--format", "gitlab", "--today", "2026-11-21", *cases,
+                    project=project)  # fmt: skip
+    assert code == 1
+    issues = json.loads(out)
+    assert isinstance(issues, list) and len(issues) >= 3
+    for issue in issues:
+        assert set(issue) == {"description", "check_name", "fingerprint", "severity", "location"}
+        assert issue["severity"] in {"info", "minor", "major", "critical", "blocker"}
+        assert issue["check_name"].startswith("DG") and issue["description"]
+        assert set(issue["location"]) == {"path", "lines"}
+        assert isinstance(issue["location"]["lines"]["begin"], int)
+        assert len(issue["fingerprint"]) == 64
+    assert len({i["fingerprint"] for i in issues}) == len(issues)
+    vague = [i for i in issues if i["check_name"] == "DG408"]
+    assert [i["location"]["lines"]["begin"] for i in vague] == [100, 101]
+    assert {i["severity"] for i in issues} == {"major", "minor"}  # errors and DG506 warnings
+    again = json.loads(run("check", "--format", "gitlab", "--today", "2026-11-21", *cases,
+                           project=project)[1])  # fmt: skip
+    assert [i["fingerprint"] for i in again] == [i["fingerprint"] for i in issues]
+
+
+def test_shell_completion(project: Path) -> None:
+    env = {**os.environ, "_DSGVO_GEN_COMPLETE": "bash_source"}
+    command = [sys.executable, "-m", "dsgvo_gen"]
+    script = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+    assert "complete -o nosort -F _dsgvo_gen_completion dsgvo-gen" in script.stdout
+    env = {**os.environ, "_DSGVO_GEN_COMPLETE": "bash_complete", "COMP_WORDS": "dsgvo-gen sta",
+           "COMP_CWORD": "1"}  # fmt: skip
+    words = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+    assert words.stdout.split() == ["plain,status"]

@@ -3,7 +3,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -118,8 +117,8 @@ def test_csv_round_trips_with_a_cell_per_column_on_every_row() -> None:
 def test_csv_carries_every_art_30_element(project: Path) -> None:
     rows = csv_rows(exported(project, "ropa-csv", "en"))
     row = dict(zip(rows[0], rows[1], strict=True))
-    assert row["Controller"].startswith("Test-Support GmbH (Beispiel)\nTeststraße 1")
-    assert row["Data protection officer"] == "Dana Beispiel\ndsb@test-support.example"
+    assert row["Controller"].startswith("Test-Support GmbH\nTeststraße 1")
+    assert row["Data protection officer"] == "Dana Beispiel\ndsb@test-support.test"
     assert row["Legal basis"] == "Consent (Art. 6(1)(a) GDPR)\nExplicit consent (Art. 9(2)(a) GDPR)"
     assert row["Categories of data subjects"] == "Clients seeking counselling"
     assert (
@@ -207,7 +206,9 @@ def test_fides_records_the_dpf_as_adequacy_with_its_check_date(project: Path) ->
         "dpf_checked_on": "2026-10-01", "safeguard_url": "https://www.dataprivacyframework.gov/list",
     }]  # fmt: skip
     assert system["dpa_location"] == "https://video.example/avv"
-    counselling = next(d for d in system["privacy_declarations"] if d["name"] == "Videoberatung")
+    counselling = next(
+        d for d in system["privacy_declarations"] if d["name"] == "Video counselling"
+    )
     assert counselling["legal_basis_for_processing"] == "Consent"
     assert counselling["special_category_legal_basis"] == "Explicit consent"
     assert "user.health_and_medical" in counselling["data_categories"]
@@ -224,7 +225,9 @@ def test_unmapped_ids_fall_back_and_are_named_for_review(project: Path) -> None:
     edit_descriptor(project, "- id: security", "- id: abuse-watch")
     edit_descriptor(project, "- id: clients", "- id: visitors")
     (system,) = fides_systems(project)
-    security = next(d for d in system["privacy_declarations"] if d["name"] == "Betriebssicherheit")
+    security = next(
+        d for d in system["privacy_declarations"] if d["name"] == "Operational security"
+    )
     assert security["data_use"] == "essential.service"
     assert "user" in security["data_categories"] and security["data_subjects"] == []
     assert system["meta"]["taxonomy_fallback"] == {
@@ -318,11 +321,36 @@ def test_api_unknown_format_is_a_value_error(project: Path) -> None:
         export(project, "xlsx", today=TODAY)
 
 
-def test_own_labels_without_ropa_entries_are_a_finding(project: Path) -> None:
-    own = project / "templates"
-    shutil.copytree(bundled_dir("templates"), own)
-    catalogue = own / "labels" / "de.yaml"
-    catalogue.write_text(catalogue.read_text().split("\nropa:")[0] + "\n")
+def test_own_labels_change_only_their_keys(project: Path) -> None:
+    """A project's catalogue with one label: the export uses it, the rest stays bundled."""
+    (project / "templates" / "labels").mkdir(parents=True)
+    (project / "templates" / "labels" / "de.yaml").write_text(
+        'ropa:\n  columns:\n    controller: "Verantwortliche Stelle"\n'
+    )
+    result = run("export", "--format", "ropa-csv", "--today", "2026-11-21", project=project)
+    assert result.exit_code == 0, result.stderr
+    header = result.stdout.splitlines()[0]
+    assert "Verantwortliche Stelle" in header and "Datenschutzbeauftragter" in header
+
+
+def test_a_broken_own_catalogue_is_a_finding_at_its_line(project: Path) -> None:
+    (project / "templates" / "labels").mkdir(parents=True)
+    (project / "templates" / "labels" / "de.yaml").write_text(
+        'ropa:\n  colums:\n    controller: "Verantwortliche Stelle"\n'
+    )
     result = run("export", "--format", "ropa-csv", "--today", "2026-11-21", project=project)
     assert result.exit_code == 1
-    assert "error[DG111] label 'ropa.columns.controller' is missing" in result.stderr
+    assert (
+        "templates/labels/de.yaml:2:3: error[DG111] unknown label 'ropa.colums'; did you "
+        "mean 'columns'?" in result.stderr
+    )
+    assert "Finding(" not in result.stderr
+
+
+def test_fides_defaults_to_english_and_ropa_to_the_project_language(project: Path) -> None:
+    names = {d["name"] for d in fides_systems(project)[0]["privacy_declarations"]}
+    assert names == {"Video counselling", "Operational security"}
+    german = {d["name"] for d in fides_systems(project, "de")[0]["privacy_declarations"]}
+    assert german == {"Videoberatung", "Betriebssicherheit"}
+    record = json.loads(exported(project, "ropa-json"))
+    assert record["activities"][0]["purpose"] in ("Videoberatung", "Betriebssicherheit")

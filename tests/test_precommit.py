@@ -76,3 +76,29 @@ def test_hook_passes_a_new_project_and_fails_on_a_missing_fact(tmp_path: Path) -
         failed = try_hook(hooks, repo, tmp_path / "pre-commit-home")
         assert failed.returncode == 1, failed.stdout + failed.stderr
         assert "Failed" in failed.stdout and "error[DG303]" in failed.stdout
+
+
+def test_the_readme_snippet_works_as_it_is(tmp_path: Path) -> None:
+    """The README's `.pre-commit-config.yaml` (repo: local, the installed dsgvo-gen)."""
+    from tests.test_readme import blocks
+
+    (snippet,) = [b for b in blocks("yaml") if "repo: local" in b]
+    repo = tmp_path / "privacy"
+    init_project(repo)
+    (repo / ".pre-commit-config.yaml").write_text(snippet)
+    commit_all(repo)
+    env = {**os.environ, **GIT_IDENTITY, "PRE_COMMIT_HOME": str(tmp_path / "home"),
+           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}  # fmt: skip
+    command = [sys.executable, "-m", "pre_commit", "run", "--all-files", "--color", "never"]
+
+    def run() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(command, cwd=repo, env=env, capture_output=True, text=True,
+                              timeout=300)  # fmt: skip
+
+    passed = run()
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert "dsgvo-gen check" in passed.stdout and "Passed" in passed.stdout
+    descriptor = repo / "providers" / "jitsi-self-hosted.yaml"
+    descriptor.write_text(descriptor.read_text().replace("[art6-1-b]", "[]", 1))
+    failed = run()
+    assert failed.returncode == 1 and "error[DG303]" in failed.stdout, failed.stdout

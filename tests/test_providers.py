@@ -13,12 +13,13 @@ from tests.conftest import ROOT, TODAY
 DRAFTS = ROOT / "providers" / "drafts"
 CATALOGUE = bundled_dir("catalogue")
 # Drafts wait for facts no public source available to us states (providers/drafts/README.md):
-# the catalogue entry is a draft (DG122), and its open findings are reported as warnings.
+# the catalogue entry is a draft (DG123), and its open findings are reported as warnings.
 DRAFT_GAPS = {
-    "jitsi-meet-jit-si": {"DG122", "DG413"},
-    "jitsi-brave-talk": {"DG122", "DG413"},
-    "rooms-chat": {"DG122", "DG403", "DG507"},
-    "red-connect": {"DG122", "DG403"},
+    "jitsi-meet-jit-si": {"DG123", "DG413"},
+    "jitsi-brave-talk": {"DG123", "DG413"},
+    # time_limit null: no source states a limit, or its absence (shown as unknown).
+    "rooms-chat": {"DG123", "DG403", "DG507", "DG520"},
+    "red-connect": {"DG123", "DG403", "DG520"},
 }
 
 MISSION = {
@@ -37,9 +38,12 @@ def by_id(shipped: Project) -> dict[str, Provider]:
     return {p.id: p for p in shipped.providers}
 
 
-def test_shipped_project_passes_strict(shipped: Project) -> None:
-    assert [f"{f.path}:{f.line} {f.code} {f.message}" for f in shipped.report.sorted()] == []
-    assert not shipped.report.failed(strict=True)
+def test_shipped_project_is_clean_but_for_its_example_controller(shipped: Project) -> None:
+    """Every descriptor passes --strict; the config's invented controller is a warning
+    (DG312), so the shipped site builds, and says on every page that it is an example."""
+    found = [f"{f.path}:{f.line} {f.code}" for f in shipped.report.sorted()]
+    assert found == ["dsgvo-gen.yaml:14 DG312"]
+    assert not shipped.report.failed() and shipped.report.failed(strict=True)
 
 
 def test_every_mission_provider_is_shipped_or_a_documented_draft(
@@ -71,8 +75,8 @@ def test_red_connect_requires_explicit_consent() -> None:
 @pytest.mark.parametrize("draft", sorted(DRAFT_GAPS))
 def test_drafts_fail_only_for_their_documented_gaps(draft: str) -> None:
     report = check(ROOT, [DRAFTS / f"{draft}.yaml"], today=TODAY)
-    assert {f.code for f in report.findings} == DRAFT_GAPS[draft]
-    assert all(f.draft for f in report.findings) and report.errors == 0
+    assert {f.code for f in report.findings if draft in f.path} == DRAFT_GAPS[draft]
+    assert all(f.draft for f in report.findings if f.code != "DG123") and report.errors == 0
     assert report.exit_code() == 0 and report.exit_code(strict=True) == 1
     assert draft in (DRAFTS / "README.md").read_text()
     doc, _ = load_entry_file(CATALOGUE / f"{draft}.yaml")

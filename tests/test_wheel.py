@@ -11,12 +11,17 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
+import signal
 import subprocess
 import sys
+import urllib.request
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from tests.conftest import ROOT, TODAY, must_finish_within
@@ -53,7 +58,21 @@ def decided(node: Any) -> Any:
     return node
 
 
-def test_init_new_check_and_build_work_from_the_installed_wheel(tmp_path: Path) -> None:
+@dataclass(frozen=True)
+class Installed:
+    """The wheel of this tree, installed into a folder of its own."""
+
+    folder: Path
+    env: dict[str, str]
+
+    def run(self, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "dsgvo_gen", *args],
+                              cwd=cwd, env=self.env, capture_output=True, text=True)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
+    tmp_path = tmp_path_factory.mktemp("wheel")
     with must_finish_within(300):
         subprocess.run(
             [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path),
@@ -63,74 +82,158 @@ def test_init_new_check_and_build_work_from_the_installed_wheel(tmp_path: Path) 
         (wheel,) = tmp_path.glob("dsgvo_gen-*.whl")
         names = set(zipfile.ZipFile(wheel).namelist())
         assert [n for n in NEEDED_IN_WHEEL if n not in names] == []
-
-        installed = tmp_path / "installed"
+        folder = tmp_path / "installed"
         subprocess.run(
             [sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "-q",
-             "--target", str(installed), str(wheel)],
+             "--target", str(folder), str(wheel)],
             check=True, capture_output=True,
         )  # fmt: skip
-        empty = tmp_path / "empty"
-        empty.mkdir()
-        env = {**os.environ, "PYTHONPATH": str(installed)}
+    return Installed(folder, {**os.environ, "PYTHONPATH": str(folder)})
 
-        def dsgvo_gen(*args: str, cwd: Path = empty) -> subprocess.CompletedProcess[str]:
-            return subprocess.run([sys.executable, "-m", "dsgvo_gen", *args],
-                                  cwd=cwd, env=env, capture_output=True, text=True)  # fmt: skip
 
-        probe = subprocess.run(
-            [sys.executable, "-c", "import dsgvo_gen; print(dsgvo_gen.__file__)"],
-            cwd=empty, env=env, capture_output=True, text=True, check=True,
-        )  # fmt: skip
-        assert Path(probe.stdout.strip()).is_relative_to(installed)
+def test_init_new_check_and_build_work_from_the_installed_wheel(
+    installed: Installed, tmp_path: Path
+) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    probe = subprocess.run(
+        [sys.executable, "-c", "import dsgvo_gen; print(dsgvo_gen.__file__)"],
+        cwd=empty, env=installed.env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert Path(probe.stdout.strip()).is_relative_to(installed.folder)
 
-        assert dsgvo_gen("init", "privacy").returncode == 0
-        project = empty / "privacy"
-        result = dsgvo_gen("check", "--strict", "--today", TODAY.isoformat(), cwd=project)
-        assert result.returncode == 0, result.stdout + result.stderr
-        result = dsgvo_gen("build", "--no-pdf", "--today", TODAY.isoformat(), cwd=project)
-        assert result.returncode == 0, result.stdout + result.stderr
-        assert (project / "site" / "en" / "providers" / "jitsi-self-hosted.html").is_file()
+    assert installed.run("init", "privacy", cwd=empty).returncode == 0
+    project = empty / "privacy"
+    result = installed.run("check", "--today", TODAY.isoformat(), cwd=project)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "warning[DG312]" in result.stdout  # the example controller, to be replaced
+    result = installed.run("build", "--no-pdf", "--today", TODAY.isoformat(), cwd=project)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (project / "site" / "en" / "providers" / "jitsi-self-hosted.html").is_file()
 
-        assert dsgvo_gen("new", "acme-meet", cwd=project).returncode == 0
-        result = dsgvo_gen("check", "--format", "json", "providers/acme-meet.yaml", cwd=project)
-        assert result.returncode == 1
-        findings = json.loads(result.stdout)["findings"]
-        codes = {f["code"] for f in findings if f["severity"] != "note"}
-        assert codes and codes <= set(FILL_IN_A_FACT)
+    assert installed.run("new", "acme-meet", cwd=project).returncode == 0
+    result = installed.run("check", "--format", "json", "providers/acme-meet.yaml", cwd=project)
+    assert result.returncode == 1
+    findings = json.loads(result.stdout)["findings"]
+    codes = {
+        f["code"]
+        for f in findings
+        if f["path"].endswith("acme-meet.yaml") and f["severity"] != "note"
+    }
+    assert codes and codes <= set(FILL_IN_A_FACT)
 
-        # The catalogue comes with the wheel: list it, start a project with two entries.
-        result = dsgvo_gen("catalogue", "--format", "json")
+
+def _edit_config(path: Path) -> None:
+    """What a user types into dsgvo-gen.yaml: their organisation, no example flag."""
+    text = path.read_text()
+    for old, new in (('  example: true\n', ""),
+                     ("Beispiel IT-Service Huber e. K. (Beispiel)", "IT-Service Berger e. K."),
+                     ("Musterstraße 12, 93047 Regensburg", "Hauptstraße 5, 93047 Regensburg"),
+                     ("datenschutz@it-service-huber.example", "datenschutz@it-berger.test"),
+                     ("+49 941 000000", "+49 941 123456")):  # fmt: skip
+        assert old in text, old
+        text = text.replace(old, new)
+    path.write_text(text)
+
+
+def _edit_descriptor(path: Path) -> None:
+    """What a user does with the descriptor `add` wrote: make each marked choice (here:
+    keep the example's) and delete the marks."""
+    assert "decide:" in path.read_text()
+    data = decided(yaml.safe_load(path.read_text()))
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+
+
+EDITS = {"dsgvo-gen.yaml": _edit_config, "providers/zoom.yaml": _edit_descriptor}
+
+
+def _serve_and_stop(installed: Installed, args: list[str], cwd: Path) -> None:
+    """`dsgvo-gen serve`, on a free port (8000 may be taken on a test machine) and without
+    PDFs (the next step makes them): the page is served, and Ctrl-C stops it cleanly."""
+    command = [sys.executable, "-m", "dsgvo_gen", *args, "--port", "0", "--no-pdf"]
+    with subprocess.Popen(command, cwd=cwd, env=installed.env, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True) as server:  # fmt: skip
+        assert server.stdout is not None
+        for line in server.stdout:
+            if line.startswith("serving "):
+                url = line.split()[1]
+                break
+        else:
+            raise AssertionError(server.stderr.read() if server.stderr else "no url")
+        with urllib.request.urlopen(url + "de/providers/zoom.html") as page:
+            assert page.status == 200 and b"IT-Service Berger" in page.read()
+        server.send_signal(signal.SIGINT)
+        assert server.wait(timeout=30) == 0
+
+
+def test_the_readme_quickstart_word_for_word(installed: Installed, tmp_path: Path) -> None:
+    """Every line of the README's quickstart, in an empty folder with the installed wheel;
+    the editor lines are the edits a user makes."""
+    readme = (ROOT / "README.md").read_text()
+    quickstart = readme.split("## Quickstart", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
+    cwd = tmp_path
+    with must_finish_within(300):
+        for line in quickstart.splitlines():
+            for step in line.split("  #")[0].split("&&"):
+                word, *args = shlex.split(step)
+                if word == "mkdir":
+                    (cwd / args[0]).mkdir()
+                elif word == "cd":
+                    cwd = cwd / args[0]
+                elif word == "rm":
+                    (cwd / args[0]).unlink()
+                elif word == "$EDITOR":
+                    EDITS[args[0]](cwd / args[0])
+                elif word == "dsgvo-gen" and args == ["serve"]:
+                    _serve_and_stop(installed, args, cwd)
+                else:
+                    assert word == "dsgvo-gen", f"a quickstart step this test does not know: {step}"
+                    result = installed.run(*args, cwd=cwd)
+                    assert result.returncode == 0, (step, result.stdout + result.stderr)
+    site = cwd / "site"
+    for built in ("index.html", "de/providers/zoom.html", "en/embed/zoom.html",
+                  "pdf/de/zoom-notice.pdf", "pdf/en/zoom-notice.pdf"):  # fmt: skip
+        assert (site / built).is_file(), built
+    assert not (site / "de" / "providers" / "jitsi-self-hosted.html").exists()
+
+
+def test_the_bundled_catalogue_from_the_installed_wheel(
+    installed: Installed, tmp_path: Path
+) -> None:
+    """The catalogue comes with the wheel: list it, start a project with two of its services,
+    make the marked choices, and publish both notices with their PDFs."""
+    result = installed.run("catalogue", "--format", "json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    listed = {entry["id"]: entry for entry in json.loads(result.stdout)}
+    assert set(listed) == {path.stem for path in (ROOT / "catalogue").glob("*.yaml")}
+    assert {e["origin"] for e in listed.values()} == {"bundled"}
+    assert listed["red-connect"]["status"] == "draft" and listed["zoom"]["status"] == "published"
+
+    assert installed.run("init", "beratung", cwd=tmp_path).returncode == 0
+    project = tmp_path / "beratung"
+    _edit_config(project / "dsgvo-gen.yaml")
+    for entry_id in ("zoom", "teamviewer-quicksupport"):
+        result = installed.run("add", entry_id, cwd=project)
         assert result.returncode == 0, result.stderr
-        listed = {entry["id"]: entry for entry in json.loads(result.stdout)}
-        assert set(listed) == {path.stem for path in (ROOT / "catalogue").glob("*.yaml")}
-        assert {e["origin"] for e in listed.values()} == {"bundled"}
-        assert listed["red-connect"]["status"] == "draft"
-        assert listed["zoom"]["status"] == "published"
+    result = installed.run("check", "--format", "json", cwd=project)
+    asked = {f["code"] for f in json.loads(result.stdout)["findings"]}
+    assert result.returncode == 1 and asked == {"DG508", "DG403"}  # choices and the DPA
 
-        assert dsgvo_gen("init", "beratung").returncode == 0
-        project = empty / "beratung"
-        for entry_id in ("zoom", "teamviewer-quicksupport"):
-            result = dsgvo_gen("add", entry_id, cwd=project)
-            assert result.returncode == 0, result.stderr
-        result = dsgvo_gen("check", "--format", "json", cwd=project)
-        asked = {f["code"] for f in json.loads(result.stdout)["findings"]}
-        assert result.returncode == 1 and asked == {"DG508", "DG403"}  # choices and the DPA
-
-        for path in (project / "providers").glob("*.yaml"):
-            data = decided(yaml.safe_load(path.read_text()))
-            if data["role"]["assessment"] == "processor":
-                data["dpa"] = {"concluded_on": "2026-11-02", "kept_at": "Vertragsordner, AVV"}
-            path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
-        result = dsgvo_gen("check", "--strict", cwd=project)
-        assert result.returncode == 0, result.stdout + result.stderr
-        result = dsgvo_gen("build", "--jobs", "1", cwd=project)
-        assert result.returncode == 0, result.stdout + result.stderr
-        site = project / "site"
-        for entry_id in ("zoom", "teamviewer-quicksupport"):
-            for lang in ("de", "en"):
-                assert (site / lang / "providers" / f"{entry_id}.html").is_file()
-                assert (site / "pdf" / lang / f"{entry_id}-notice.pdf").stat().st_size > 10_000
-        notice = (site / "de" / "providers" / "teamviewer-quicksupport.html").read_text()
-        assert "TeamViewer Germany GmbH" in notice  # a fact from the bundled catalogue
-        assert "Vertragsordner" not in notice  # the DPA record is never published
+    for path in (project / "providers").glob("*.yaml"):
+        data = decided(yaml.safe_load(path.read_text()))
+        if data["role"]["assessment"] == "processor":
+            data["dpa"] = {"concluded_on": "2026-11-02", "kept_at": "Vertragsordner, AVV"}
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    result = installed.run("check", "--strict", cwd=project)
+    assert result.returncode == 0, result.stdout + result.stderr
+    with must_finish_within(300):
+        result = installed.run("build", "--jobs", "1", cwd=project)
+    assert result.returncode == 0, result.stdout + result.stderr
+    site = project / "site"
+    for entry_id in ("zoom", "teamviewer-quicksupport"):
+        for lang in ("de", "en"):
+            assert (site / lang / "providers" / f"{entry_id}.html").is_file()
+            assert (site / "pdf" / lang / f"{entry_id}-notice.pdf").stat().st_size > 10_000
+    notice = (site / "de" / "providers" / "teamviewer-quicksupport.html").read_text()
+    assert "TeamViewer Germany GmbH" in notice  # a fact from the bundled catalogue
+    assert "Vertragsordner" not in notice  # the DPA record is never published

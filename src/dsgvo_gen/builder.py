@@ -19,11 +19,14 @@ from typing import TYPE_CHECKING
 from jinja2 import TemplateError
 
 from dsgvo_gen import libc
+from dsgvo_gen.branding import read_logo
 from dsgvo_gen.checker import Project
 from dsgvo_gen.config import Config
 from dsgvo_gen.findings import Finding, Report, Severity, display_path
-from dsgvo_gen.publish import UsageError, template_finding, through_gate
+from dsgvo_gen.model import Provider
+from dsgvo_gen.publish import UsageError, template_findings, through_gate
 from dsgvo_gen.render import Mark, PdfSource, Renderer
+from dsgvo_gen.resources import Templates
 from dsgvo_gen.writer import Staging, WriteError, write_file
 
 if TYPE_CHECKING:
@@ -64,24 +67,36 @@ def _give_back_memory() -> None:
 _FAILURES = (WriteError, TemplateError, KeyError, ValueError, BrokenProcessPool)
 
 
-def _failure(err: BaseException, target: Path, templates: Path) -> Finding:
+def _failure(err: BaseException, target: Path, templates: Templates) -> list[Finding]:
     if isinstance(err, WriteError):
-        return Finding(display_path(target, Path.cwd()), 1, 1, "DG112", str(err))
+        return [Finding(display_path(target, Path.cwd()), 1, 1, "DG112", str(err))]
     if isinstance(err, BrokenProcessPool):
         message = "a PDF worker process died (out of memory?); nothing was changed"
-        return Finding(display_path(templates, Path.cwd()), 1, 1, "DG115", message)
+        return [Finding(display_path(templates.base, Path.cwd()), 1, 1, "DG115", message)]
     assert isinstance(err, TemplateError | KeyError | ValueError)
-    return template_finding(err, templates)
+    return template_findings(err, templates)
 
 
-def _published(project: Project, config: Config, templates: Path) -> Renderer:
-    return Renderer(config, project.published, templates, project.reference)
+def _renderer(
+    project: Project,
+    config: Config,
+    templates: Templates,
+    providers: list[Provider],
+    marks: dict[str, Mark] | None = None,
+) -> Renderer:
+    # check has read the logo already (DG119); reading it again is what gets published.
+    logo = read_logo(project.root, config.logo) if config.logo else None
+    return Renderer(config, providers, templates, project.reference, logo=logo, marks=marks)
+
+
+def _published(project: Project, config: Config, templates: Templates) -> Renderer:
+    return _renderer(project, config, templates, project.published)
 
 
 def _pdfs(
     sources: Iterator[PdfSource],
     total: int,
-    templates: Path,
+    templates: Templates,
     cache_root: Path | None,
     jobs: int | None,
     progress: Progress | None,
@@ -125,8 +140,8 @@ def _pdfs(
         cache.prune()
 
 
-def _pdf_findings(rendered: RenderedPdf, templates: Path) -> list[Finding]:
-    where = display_path(templates / f"{rendered.source.kind}.html", Path.cwd())
+def _pdf_findings(rendered: RenderedPdf, templates: Templates) -> list[Finding]:
+    where = display_path(templates.find(f"{rendered.source.kind}.html"), Path.cwd())
     return [
         Finding(where, 1, 1, problem.code, f"{rendered.source.path}: {problem.message}")
         for problem in rendered.problems
@@ -158,7 +173,7 @@ def build(
     try:
         count = renderer.pdf_count() if pdf else 0
     except (TemplateError, KeyError, ValueError) as err:
-        report.extend([template_finding(err, templates)])
+        report.extend(template_findings(err, templates))
         return BuildResult(report, target, 0)
     from dsgvo_gen.cache import CACHE_DIR
 
@@ -183,7 +198,7 @@ def build(
                 return result  # leaving the block drops the staging folder
             stage.commit()
     except _FAILURES as err:  # the print HTML renders lazily, so template errors come here too
-        report.extend([_failure(err, target, templates)])
+        report.extend(_failure(err, target, templates))
         return result
     result.pages, result.pdfs = stage.files - count, count
     return result
@@ -209,7 +224,7 @@ def make_pdfs(
     target = Path(out) if out is not None else root / "site" / "pdf"
 
     def prepare(
-        project: Project, config: Config, templates: Path
+        project: Project, config: Config, templates: Templates
     ) -> tuple[int, Iterator[PdfSource]]:
         known_ids = {p.id for p in project.published}
         if unknown := sorted(set(ids) - known_ids):
@@ -241,7 +256,7 @@ def make_pdfs(
                 write_file(target / rendered.source.path.removeprefix("pdf/"), rendered.pdf)
                 result.pdfs += 1
     except _FAILURES as err:
-        report.extend([_failure(err, target, templates)])
+        report.extend(_failure(err, target, templates))
     return result
 
 
@@ -278,9 +293,8 @@ def preview(
     if target.resolve() == (root / "site").resolve():
         raise UsageError(f"{target} is the site; preview writes drafts, which are never published")
 
-    def prepare(project: Project, config: Config, templates: Path) -> Renderer:
-        return Renderer(config, project.providers, templates, project.reference,
-                        marks=_marks(project))  # fmt: skip
+    def prepare(project: Project, config: Config, templates: Templates) -> Renderer:
+        return _renderer(project, config, templates, project.providers, _marks(project))
 
     report, passed = through_gate(root, prepare, today=today, refuse=False)
     if passed is None:
@@ -291,6 +305,6 @@ def preview(
                 stage.write(relative, content)
             stage.commit()
     except _FAILURES as err:
-        report.extend([_failure(err, target, passed.templates)])
+        report.extend(_failure(err, target, passed.templates))
         return BuildResult(report, target, 0)
     return BuildResult(report, target, stage.files)

@@ -18,6 +18,7 @@ from pathlib import Path
 from dsgvo_gen import __version__
 from dsgvo_gen.pdf import OPTIONS
 from dsgvo_gen.render import PdfSource
+from dsgvo_gen.resources import Templates
 
 CACHE_DIR = ".dsgvo-gen-cache"
 
@@ -34,13 +35,13 @@ def _assets_digest(assets: Path) -> str:
 class PdfCache:
     """PDF bytes by content hash, in `<folder>/pdf/<key>.pdf`; unreadable entries are misses."""
 
-    def __init__(self, folder: Path, templates: Path) -> None:
+    def __init__(self, folder: Path, templates: Templates) -> None:
         self.folder = folder / "pdf"
         salt = {
             "dsgvo-gen": __version__,
             "weasyprint": version("weasyprint"),  # without importing it (0.5 s)
             "options": {kind: sorted(map(str, o.items())) for kind, o in OPTIONS.items()},
-            "assets": _assets_digest(templates / "assets"),
+            "assets": [_assets_digest(folder / "assets") for folder in templates.dirs],
         }
         self._salt = json.dumps(salt, sort_keys=True).encode()
         self.used: set[str] = set()

@@ -33,6 +33,11 @@ from dsgvo_gen.model import Provider
 from dsgvo_gen.parts import build_provider
 from dsgvo_gen.reference import Reference, reference
 from dsgvo_gen.rules import (
+    CONFIG_RULES,
+    DESCRIPTOR_RULES,
+    DOCUMENT_RULES,
+    FACT_RULES,
+    USE_RULES,
     Context,
     Use,
     Where,
@@ -74,6 +79,20 @@ class Project:
         return [f for f in self.report.sorted() if f.path in files]
 
 
+def _ignored(folder: Path) -> Iterator[Finding]:
+    """DG118 for files that look like descriptors but are not read: `x.yml`, `x.YAML`."""
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.iterdir()):
+        if path.suffix.lower() in (".yml", ".yaml") and path.suffix != ".yaml":
+            shown = display_path(path, Path.cwd())
+            yield Finding(
+                shown, 1, 1, "DG118",
+                f"{path.name} is not read: descriptors end in .yaml; rename it to "
+                f"{path.stem}.yaml",
+            )  # fmt: skip
+
+
 def _listing(root: Path, config: Config | None) -> tuple[list[Path], list[Finding]]:
     """The descriptor files the config asks for (DG421 names those that are missing)."""
     folder = root / PROVIDERS_DIR
@@ -84,19 +103,33 @@ def _listing(root: Path, config: Config | None) -> tuple[list[Path], list[Findin
             "or 'dsgvo-gen new ID'"
         )
         return [], [Finding(shown, 1, 1, "DG110", message)]
+    ignored = list(_ignored(folder))
     if config is None or config.providers is None:
-        return sorted(folder.glob("*.yaml")), []
+        return sorted(folder.glob("*.yaml")), ignored
     candidates = (folder / f"{provider_id}.yaml" for provider_id in config.providers)
-    return [path for path in candidates if path.exists()], []
+    return [path for path in candidates if path.exists()], ignored
 
 
-def _expand(paths: Sequence[Path]) -> Iterator[Path]:
+def _expand(paths: Sequence[Path]) -> tuple[list[Path], list[Finding]]:
+    files: list[Path] = []
+    ignored: list[Finding] = []
     seen: set[Path] = set()  # a file named twice is one descriptor, not a duplicate id
     for path in paths:
+        if path.is_dir():
+            ignored.extend(_ignored(path))
         for file in sorted(path.glob("*.yaml")) if path.is_dir() else [path]:
             if file.resolve() not in seen:
                 seen.add(file.resolve())
-                yield file
+                files.append(file)
+    return files, ignored
+
+
+def _skipped_checks(skipped: list[str], rules: int, what: str) -> list[str]:
+    """A note that rule checks wait for earlier errors, so a rising count is no surprise."""
+    if not skipped:
+        return []
+    where = skipped[0] if len(skipped) == 1 else f"each of {len(skipped)} files"
+    return [f"{rules} more checks run on {where} once its {what} errors are fixed"]
 
 
 def _drafted(findings: Iterable[Finding], draft: bool) -> list[Finding]:
@@ -183,15 +216,19 @@ def check_project(
     if config is not None and config_doc is not None:
         report.extend(run_config_rules(config, config_doc, ctx))
         report.extend(config_folder_findings(root, config, config_doc))
+    elif config_doc is not None:
+        report.notes.extend(_skipped_checks([config_doc.display], len(CONFIG_RULES), "schema"))
 
     if paths:
-        files = list(_expand([Path(p) for p in paths]))
+        files, listing = _expand([Path(p) for p in paths])
     else:
-        files, missing = _listing(root, config)
-        report.extend(missing)
+        files, listing = _listing(root, config)
+    report.extend(listing)
 
     entries = _Entries(ctx, report)
     uses: list[Use] = []
+    unreadable: list[str] = []
+    invalid: list[str] = []
     for path in files:
         if paths and catalogue.holds(path):
             entries.by_path(path)
@@ -199,12 +236,14 @@ def check_project(
         doc, findings = load_file(path, display_path(path, Path.cwd()))
         report.extend(findings)
         if doc is None:
+            unreadable.append(display_path(path, Path.cwd()))
             continue
         format_2 = doc.data.get("format") == 2
         draft = doc.data.get("status") == "draft"
         schema_findings = validate(doc, "descriptor" if format_2 else "provider")
         report.extend(_drafted(run_document_rules(doc, ctx) + schema_findings, draft))
         if schema_findings:
+            invalid.append(doc.display)
             continue
         use, findings = _format_2(doc, entries, ctx) if format_2 else _format_1(doc, ctx)
         if use is None:
@@ -218,6 +257,9 @@ def check_project(
         for found in catalogue.own():
             entries.by_path(found.path)
     report.extend(run_project_rules(uses, ctx, config_doc))
+    rules = len(FACT_RULES) + len(DESCRIPTOR_RULES) + len(USE_RULES)
+    report.notes.extend(_skipped_checks(unreadable, rules + len(DOCUMENT_RULES), "YAML"))
+    report.notes.extend(_skipped_checks(invalid, rules, "schema"))
     return project
 
 

@@ -39,9 +39,12 @@ CODES: dict[str, Code] = _catalogue(
     Code("DG113", E, "", "a PDF asked for a resource outside the assets folder (refused)"),
     Code("DG114", W, "", "WeasyPrint warned while rendering a PDF"),
     Code("DG115", E, "", "a PDF cannot be rendered"),
-    Code("DG120", N, "", "format 1 descriptor: 'dsgvo-gen migrate' splits it (once per run)"),
-    Code("DG121", N, "", "catalogue entry overrides one with the same id (both paths)"),
-    Code("DG122", W, "", "draft: checked and reported, not published"),
+    Code("DG118", W, "", "file in providers/ ignored: descriptors end in .yaml"),
+    Code("DG119", E, "", "logo cannot be published (missing, a link, too large, not an image)"),
+    Code("DG120", W, "", "accent colour too light for links on white (WCAG 2.1 AA)"),
+    Code("DG121", N, "", "format 1 descriptor: 'dsgvo-gen migrate' splits it (once per run)"),
+    Code("DG122", N, "", "catalogue entry overrides one with the same id (both paths)"),
+    Code("DG123", W, "", "draft: checked and reported, not published"),
     # DG2xx: JSON Schema
     Code("DG201", E, "", "unknown key"),
     Code("DG202", E, "", "required key missing"),
@@ -61,6 +64,7 @@ CODES: dict[str, Code] = _catalogue(
     Code("DG309", E, "Art. 13(2)(f) GDPR", "automated decision-making not stated"),
     Code("DG310", E, "Art. 13(2)(c) GDPR", "consent is a legal basis but no withdrawal text"),
     Code("DG311", E, "Art. 13(1)(a), Art. 27 GDPR", "representative missing"),
+    Code("DG312", W, "Art. 13(1)(a) GDPR", "the controller is the invented example"),
     # DG4xx: consistency
     Code("DG401", E, "Art. 45 GDPR", "DPF mechanism for a country or controller it cannot cover"),
     Code("DG402", E, "Art. 45 GDPR", "adequacy claimed for a country without adequacy decision"),
@@ -94,6 +98,7 @@ CODES: dict[str, Code] = _catalogue(
         "DG507", E, "Art. 5(1)(a), 12(1) GDPR", "placeholder instead of a fact (TODO, unknown, ...)"
     ),
     Code("DG508", E, "Art. 5(2) GDPR", "a choice that is the controller's to make is still open"),
+    Code("DG520", W, "", "feature not stated (null: unknown)"),
     # DG6xx: languages
     Code("DG601", E, "Art. 12(1) GDPR", "text missing a configured language"),
     Code("DG602", W, "Art. 12(1) GDPR", "plain string where a translated text is expected"),

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from dsgvo_gen.findings import Finding
 from dsgvo_gen.loader import Document, load_file
 from dsgvo_gen.model import Duration, Text
+from dsgvo_gen.resources import PACKAGE_DIR
 from dsgvo_gen.schema import validate
 
 CONFIG_NAME = "dsgvo-gen.yaml"
 #: The languages dsgvo-gen has built-in labels and legal texts for; also the default.
 LABEL_LANGUAGES = ("de", "en")
+#: The config `init` writes: an invented example controller, to be replaced.
+EXAMPLE_CONFIG = PACKAGE_DIR / "data" / "init" / CONFIG_NAME
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,10 @@ class Config:
     #: Further catalogue folders, as written (relative to the project), highest precedence first.
     catalogue: tuple[str, ...]
     path: str
+    logo: str | None = None  # a path inside the project
+    accent_color: str | None = None  # a CSS hex colour
+    imprint_url: str | None = None  # the footer's links to the controller's own website
+    privacy_url: str | None = None
 
     @property
     def default_language(self) -> str:
@@ -78,7 +86,26 @@ def build_config(raw: dict[str, Any], path: str) -> Config:
         review_max_age=Duration.parse(raw["review_max_age"]),
         catalogue=tuple(raw.get("catalogue", ())),
         path=path,
+        **{key: raw["site"].get(key) for key in (
+            "logo", "accent_color", "imprint_url", "privacy_url")},
     )  # fmt: skip
+
+
+def find_project(start: Path) -> Path | None:
+    """The nearest folder from `start` upwards that holds a project config, like git."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+    return None
+
+
+@cache
+def example_controller() -> dict[str, str]:
+    """The invented controller of the example config that `init` writes, key -> value."""
+    doc, _ = load_file(EXAMPLE_CONFIG, EXAMPLE_CONFIG.name)
+    controller = doc.data.get("controller", {}) if doc is not None else {}
+    return {k: v for k, v in controller.items() if isinstance(v, str)}
 
 
 def load_config(path: Path, display: str) -> tuple[Config | None, Document | None, list[Finding]]:

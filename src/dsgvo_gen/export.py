@@ -19,6 +19,7 @@ from dsgvo_gen.i18n import Labels, labels
 from dsgvo_gen.model import Provider
 from dsgvo_gen.publish import UsageError, through_gate
 from dsgvo_gen.reference import Reference
+from dsgvo_gen.resources import Templates
 from dsgvo_gen.ropa import ACTIVITY_FIELDS, CSV_COLUMNS, ropa_csv, ropa_json
 
 __all__ = [
@@ -30,6 +31,8 @@ Exporter = Callable[[Config, Iterable[Provider], Labels, Reference], str]
 EXPORTERS: dict[str, Exporter] = {"ropa-csv": ropa_csv, "ropa-json": ropa_json,
                                   "fides": fides_manifest}  # fmt: skip
 FORMATS = tuple(EXPORTERS)
+#: The language a Fides manifest is written in where the project has it.
+FIDES_LANGUAGE = "en"
 
 
 class UnknownLanguage(UsageError):  # noqa: N818 - a usage error, named for the user
@@ -52,15 +55,18 @@ def export(
 ) -> ExportResult:
     """Check the project and, if `check` finds no errors, export it in `export_format`.
 
-    `lang` defaults to the project's first language; one the project does not
-    have raises UnknownLanguage.
+    `lang` defaults to the project's first language, for Fides to English where the
+    project has it (a Fides manifest is read by Fides' English taxonomy and its
+    users, mostly not by the people the notices are for); a language the project
+    does not have raises UnknownLanguage.
     """
     exporter = EXPORTERS.get(export_format)
     if exporter is None:
         raise ValueError(f"no export format {export_format!r}; there are: {', '.join(FORMATS)}")
 
-    def prepare(project: Project, config: Config, templates: Path) -> str:
-        chosen = lang or config.default_language
+    def prepare(project: Project, config: Config, templates: Templates) -> str:
+        fides_en = export_format == "fides" and FIDES_LANGUAGE in config.languages
+        chosen = lang or (FIDES_LANGUAGE if fides_en else config.default_language)
         if chosen not in config.languages:
             raise UnknownLanguage(f"the project has no language {chosen}; it has: "
                                   f"{', '.join(config.languages)}")  # fmt: skip

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import mimetypes
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +38,11 @@ class ResourceRefused(ValueError):  # noqa: N818 - reads as what happened, like 
 
 
 class RestrictedFetcher(URLFetcher):  # type: ignore[misc] # WeasyPrint has no type hints
-    """Serves `data:` URLs and regular files below `roots`; refuses everything else."""
+    """Serves `data:` URLs and regular files below `roots`; refuses everything else.
+
+    The roots are layers: a file asked for below the first root that is not there is
+    looked up at the same place below the next (a project's own assets, then the bundled).
+    """
 
     def __init__(self, roots: list[Path]) -> None:
         # No handlers are used: `fetch` below never reaches urllib's opener.
@@ -54,6 +59,20 @@ class RestrictedFetcher(URLFetcher):  # type: ignore[misc] # WeasyPrint has no t
         else:
             self._refuse(url, f"the scheme '{scheme or '(none)'}' is not allowed in PDFs")
         return URLFetcherResponse(url, body, {"Content-Type": content_type})
+
+    def _layered(self, asked: Path) -> Path | None:
+        """The file asked for, or its namesake in a later layer; resolved (links followed)."""
+        candidates = [asked]
+        lexical = Path(os.path.normpath(asked))
+        if lexical.is_relative_to(self.roots[0]):
+            inside = lexical.relative_to(self.roots[0])
+            candidates += [root / inside for root in self.roots[1:]]
+        for candidate in candidates:
+            try:
+                return candidate.resolve(strict=True)
+            except (OSError, RuntimeError):
+                continue
+        return None
 
     def _refuse(self, url: str, reason: str) -> NoReturn:
         self.refusals.append(Refusal(url[:200], reason))
@@ -78,9 +97,8 @@ class RestrictedFetcher(URLFetcher):  # type: ignore[misc] # WeasyPrint has no t
         parts = urlsplit(url)
         if parts.netloc not in ("", "localhost"):
             self._refuse(url, "file: URLs on other hosts are not allowed")
-        try:
-            path = Path(unquote(parts.path)).resolve(strict=True)
-        except (OSError, RuntimeError):
+        path = self._layered(Path(unquote(parts.path)))
+        if path is None:
             self._refuse(url, "the file does not exist")
         if not any(path.is_relative_to(root) for root in self.roots):
             self._refuse(url, "only files in the templates' assets folder may be used")

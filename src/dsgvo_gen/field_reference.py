@@ -113,7 +113,9 @@ def _type(node: dict[str, Any], base: str) -> str:
 def _values(node: dict[str, Any], base: str) -> tuple[str, ...]:
     node, base = _resolved(node, base)
     if "enum" in node:
-        return tuple(str(v) for v in node["enum"])
+        return tuple(str(v) for v in node["enum"] if v is not None)
+    if "anyOf" in node:
+        return tuple(v for branch in node["anyOf"] for v in _values(branch, base))
     items = node.get("items")
     if isinstance(items, dict):
         return _values(items, base)

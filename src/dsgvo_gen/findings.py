@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -87,6 +89,8 @@ class Report:
     """Every finding of one run, in a stable order."""
 
     findings: list[Finding] = field(default_factory=list)
+    #: What the user should know about the run itself, e.g. checks that could not run yet.
+    notes: list[str] = field(default_factory=list)
 
     def extend(self, findings: Iterable[Finding]) -> None:
         self.findings.extend(findings)
@@ -107,8 +111,10 @@ class Report:
         return sum(1 for f in set(self.findings) if f.severity is Severity.NOTE)
 
     def problems(self) -> Report:
-        """The errors and warnings without the notes: what build, pdf and export show."""
-        return Report([f for f in self.findings if f.severity is not Severity.NOTE])
+        """The errors and warnings, without the findings that are notes (what build, pdf and
+        export show); the notes about the run itself stay."""
+        problems = [f for f in self.findings if f.severity is not Severity.NOTE]
+        return Report(problems, list(self.notes))
 
     def failed(self, *, strict: bool = False) -> bool:
         return self.errors > 0 or (strict and self.warnings > 0)
@@ -136,7 +142,8 @@ def display_path(path: Path, base: Path) -> str:
         return path.as_posix()
 
 
-def format_text(report: Report) -> str:
+def format_text(report: Report, *, summary: bool = True) -> str:
+    """One line per finding; with `summary`, the notes and the counts after them."""
     lines = []
     for f in report.sorted():
         article = f" ({f.article})" if f.article else ""
@@ -145,11 +152,13 @@ def format_text(report: Report) -> str:
             f"{printable(f.path)}:{f.line}:{f.column}: {f.severity.value}[{f.code}] "
             f"{draft}{printable(f.message)}{article}"
         )
-    summary = f"{report.errors} error(s), {report.warnings} warning(s)"
+    if not summary:
+        return "\n".join(lines)
+    counts = f"{report.errors} error(s), {report.warnings} warning(s)"
     if report.note_count:
-        summary += f", {report.note_count} note(s)"
-    lines.append(summary if lines else f"no findings: {summary}")
-    return "\n".join(lines)
+        counts += f", {report.note_count} note(s)"
+    notes = [f"note: {printable(note)}" for note in report.notes]
+    return "\n".join([*lines, *notes, counts if lines else f"no findings: {counts}"])
 
 
 def format_json(report: Report) -> str:
@@ -157,6 +166,7 @@ def format_json(report: Report) -> str:
         "findings": [f.as_dict() for f in report.sorted()],
         "errors": report.errors,
         "warnings": report.warnings,
+        "notes": report.notes,
     }
     return json.dumps(payload, ensure_ascii=False, indent=2)
 
@@ -188,7 +198,38 @@ def format_github(report: Report) -> str:
         draft = "(draft) " if f.draft else ""
         message = _github_escape(draft + printable(f.message) + article)
         lines.append(f"::{_GITHUB_LEVELS[f.severity]} {props}::{message}")
+    lines.extend(f"::notice::{_github_escape(printable(note))}" for note in report.notes)
     return "\n".join(lines)
 
 
-FORMATTERS = {"text": format_text, "json": format_json, "github": format_github}
+#: GitLab's Code Quality severities for ours: an error blocks a build, a warning does not,
+#: a note is information.
+_GITLAB_SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.NOTE: "info"}
+
+
+def format_gitlab(report: Report) -> str:
+    """A GitLab Code Quality report (a JSON list; the CodeClimate subset GitLab reads).
+
+    The fingerprint names a finding by file, code and message, not by line, so that
+    GitLab still knows it when lines above it move; a repeat in the same file counts on.
+    """
+    seen: Counter[str] = Counter()
+    issues = []
+    for f in report.sorted():
+        identity = f"{f.path}\0{f.code}\0{f.message}"
+        seen[identity] += 1
+        digest = hashlib.sha256(f"{identity}\0{seen[identity]}".encode()).hexdigest()
+        article = f" ({f.article})" if f.article else ""
+        issues.append({
+            "description": f"{f.code} {printable(f.message)}{article}",
+            "check_name": f.code,
+            "fingerprint": digest,
+            "severity": _GITLAB_SEVERITY[f.severity],
+            "location": {"path": f.path, "lines": {"begin": f.line}},
+        })  # fmt: skip
+    return json.dumps(issues, ensure_ascii=False, indent=2)
+
+
+FORMATTERS = {
+    "text": format_text, "json": format_json, "github": format_github, "gitlab": format_gitlab,
+}  # fmt: skip

@@ -1,8 +1,10 @@
 """Labels, dates, durations and country names in each output language.
 
 Fixed legal and UI texts live in `templates/labels/<lang>.yaml`, not in code, so
-that lawyers can review them as text. Durations are said in words ("3 Monaten",
-"30 days"), dates in each language's long format.
+that lawyers can review them as text. A project's own catalogue changes only the
+keys it names; every other label, and every later fix of it, comes from the bundled
+one. Durations are said in words ("3 Monaten", "30 days"), dates in each language's
+long format.
 """
 
 from __future__ import annotations
@@ -15,11 +17,20 @@ from typing import Any
 from babel import Locale
 from babel.dates import format_date
 
-from dsgvo_gen.loader import load_file
+from dsgvo_gen.findings import Finding, display_path, quote
+from dsgvo_gen.hints import did_you_mean
+from dsgvo_gen.loader import Document, load_file
 from dsgvo_gen.model import Duration
+from dsgvo_gen.resources import Templates
 
 _UNITS = ("years", "months", "weeks", "days", "hours", "minutes", "seconds")
 _UNIT_LABELS = ("year", "month", "week", "day", "hour", "minute", "second")
+# Label keys of the features whose value is a choice: features.e2ee_always, ...
+_FEATURE_PREFIXES = {
+    "end_to_end_encryption": "e2ee_",
+    "peer_to_peer": "p2p_",
+    "guest_cost": "cost_",
+}
 
 
 class Labels:
@@ -53,6 +64,18 @@ class Labels:
             return ", ".join(parts[:-1]) + f" {self['duration.and']} {parts[-1]}"
         return parts[0] if parts else "0"
 
+    def feature(self, key: str, value: object) -> str:
+        """A feature's value in words: yes/no, a choice, a duration, or unknown (None)."""
+        if value is None:
+            return str(self["features.unknown"])
+        if isinstance(value, bool):
+            return str(self["features.yes" if value else "features.no"])
+        if isinstance(value, Duration):
+            return self.duration(value)
+        if key == "time_limit":  # NO_LIMIT
+            return str(self["features.no_limit"])
+        return str(self[f"features.{_FEATURE_PREFIXES[key]}{value}"])
+
     def date(self, value: date) -> str:
         return str(format_date(value, format="long", locale=self.lang))
 
@@ -60,10 +83,73 @@ class Labels:
         return str(Locale(self.lang).territories.get(code, code))
 
 
+class CatalogueError(ValueError):
+    """A project's label catalogue cannot be used; `findings` say where and why."""
+
+    def __init__(self, findings: list[Finding]) -> None:
+        super().__init__("; ".join(f"{f.path}:{f.line}: {f.message}" for f in findings))
+        self.findings = findings
+
+
 @cache
-def labels(templates: Path, lang: str) -> Labels:
-    path = templates / "labels" / f"{lang}.yaml"
-    doc, findings = load_file(path, path.name)
-    if doc is None or findings:  # shipped or user-provided catalogue: a broken one is fatal
-        raise ValueError(f"label catalogue {path} is broken: {findings}")
-    return Labels(lang, doc.data)
+def _read(path: Path, stamp: tuple[int, int]) -> tuple[Document | None, tuple[Finding, ...]]:
+    # Keyed by modification time and size, so that `serve` sees an edited catalogue.
+    doc, findings = load_file(path, display_path(path, Path.cwd()))
+    return doc, tuple(findings)
+
+
+def _catalogue(path: Path) -> Document:
+    try:
+        stat = path.stat()
+    except OSError as err:
+        message = f"cannot read the label catalogue: {err.strerror}"
+        where = display_path(path, Path.cwd())
+        raise CatalogueError([Finding(where, 1, 1, "DG110", message)]) from None
+    doc, findings = _read(path, (stat.st_mtime_ns, stat.st_size))
+    if doc is None or findings:
+        raise CatalogueError(list(findings))
+    return doc
+
+
+def _overlay(base: dict[str, Any], own: Document, at: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The bundled labels with the project's own on top, key by key; a key the bundled
+    catalogue does not have is a typo, and a finding."""
+    node: Any = own.data
+    for key in at:
+        node = node[key]
+    merged = dict(base)
+    problems: list[Finding] = []
+    for key, value in node.items():
+        here = (*at, key)
+        if key not in base:
+            hint = did_you_mean(key, [k for k in base if isinstance(k, str)])
+            problems.append(own.finding(here, "DG111", f"unknown label {quote('.'.join(here))}"
+                                        f"{hint}", key=True))  # fmt: skip
+        elif isinstance(base[key], dict) and isinstance(value, dict):
+            try:
+                merged[key] = _overlay(base[key], own, here)
+            except CatalogueError as err:
+                problems += err.findings
+        elif type(value) is not type(base[key]):
+            kind = "a mapping" if isinstance(base[key], dict) else "a text"
+            problems.append(own.finding(here, "DG111", f"label {quote('.'.join(here))} must be "
+                                        f"{kind}, like the bundled one"))  # fmt: skip
+        else:
+            merged[key] = value
+    if problems:
+        raise CatalogueError(problems)
+    return merged
+
+
+def labels(templates: Templates | Path, lang: str) -> Labels:
+    """The labels of `lang`: the bundled catalogue, and a project's own keys on top.
+
+    Raises CatalogueError (with findings) when a catalogue is broken.
+    """
+    layers = templates.dirs if isinstance(templates, Templates) else (templates,)
+    data = _catalogue(layers[-1] / "labels" / f"{lang}.yaml").data
+    for folder in reversed(layers[:-1]):
+        own = folder / "labels" / f"{lang}.yaml"
+        if own.exists():
+            data = _overlay(data, _catalogue(own))
+    return Labels(lang, data)

@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 import yaml
 
 from dsgvo_gen.findings import Finding, quote
+from dsgvo_gen.hints import yaml_syntax_hint
 
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 32
@@ -124,8 +125,15 @@ class _Composer:
             problem = " ".join(p for p in (err.context, err.problem) if p)
             if mark is None:
                 self.findings.append(Finding(self.doc.display, 1, 1, "DG102", problem))
-            else:
+                return None
+            hint = yaml_syntax_hint(text, mark.line + 1, mark.column + 1, problem)
+            if hint is None:
                 self._report(mark, "DG102", f"YAML syntax: {problem}")
+            else:
+                message = f"YAML syntax: {hint.message}"
+                self.findings.append(
+                    Finding(self.doc.display, hint.line, hint.column, "DG102", message)
+                )
             return None
         except yaml.YAMLError as err:  # reader errors (control characters) carry no mark
             self.findings.append(

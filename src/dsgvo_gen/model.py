@@ -10,7 +10,7 @@ import calendar
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, fields, is_dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import cached_property
 from typing import Any, Protocol
 
@@ -49,12 +49,31 @@ class Duration:
 
     def before(self, day: date) -> date:
         """The date this long before `day` (calendar months; time parts ignored)."""
-        month_index = day.year * 12 + day.month - 1 - self.years * 12 - self.months
+        return self._shift(day, -1)
+
+    def after(self, day: date) -> date:
+        """The date this long after `day` (calendar months; time parts ignored)."""
+        return self._shift(day, 1)
+
+    def last_day_within(self, day: date) -> date:
+        """The last day on which `day` is still no older than this: a check done on `day`
+        falls due then, and is stale (`day < self.before(today)`) from the next day on.
+        Months differ in length, so this can be a few days off `after(day)`."""
+        last = self.after(day)
+        while last > day and day < self.before(last):  # stale already: step back
+            last -= timedelta(days=1)
+        while last < date.max and not day < self.before(last + timedelta(days=1)):
+            last += timedelta(days=1)
+        return last
+
+    def _shift(self, day: date, sign: int) -> date:
+        month_index = day.year * 12 + day.month - 1 + sign * (self.years * 12 + self.months)
         year, month = divmod(month_index, 12)
-        year = max(year, 1)
+        year = min(max(year, 1), 9999)
         last = calendar.monthrange(year, month + 1)[1]
         shifted = date(year, month + 1, min(day.day, last))
-        return date.fromordinal(max(1, shifted.toordinal() - self.weeks * 7 - self.days))
+        ordinal = shifted.toordinal() + sign * (self.weeks * 7 + self.days)
+        return date.fromordinal(min(max(1, ordinal), date.max.toordinal()))
 
 
 @dataclass(frozen=True)
@@ -92,6 +111,12 @@ class Text:
         """Every value in one string (NUL between them, which no pattern crosses), so that a
         rule searches a text once instead of once per language."""
         return "\x00".join(self.all_values())
+
+    def located(self) -> tuple[tuple[JsonPath, str], ...]:
+        """Every value with its own path: a finding about the English text points at `en:`."""
+        if self.plain is not None:
+            return ((self.at, self.plain),)
+        return tuple(((*self.at, lang), value) for lang, value in self.entries)
 
 
 class Sourced(Protocol):
@@ -132,26 +157,41 @@ class Operator:
     at: JsonPath
 
 
+#: The features the overview compares, in its order; None in any of them means unknown.
+FEATURE_KEYS = (
+    "secret_link", "password", "waiting_room", "transport_encryption", "end_to_end_encryption",
+    "peer_to_peer", "screen_sharing", "chat", "remote_control", "file_transfer",
+    "guest_needs_account", "guest_cost", "time_limit", "recording_available",
+)  # fmt: skip
+NO_LIMIT = "none"  # time_limit: the service sets no limit (None: not known)
+
+
 @dataclass(frozen=True)
 class Features:
-    secret_link: bool
-    password: bool
-    waiting_room: bool
-    transport_encryption: bool
-    end_to_end_encryption: str
-    peer_to_peer: str
-    screen_sharing: bool
-    chat: bool
-    remote_control: bool
-    file_transfer: bool
-    guest_needs_account: bool
-    guest_cost: str
-    time_limit: Duration | None
-    recording_available: bool
+    """What the overview compares. None is "not stated": shown as unknown, never as no."""
+
+    secret_link: bool | None
+    password: bool | None
+    waiting_room: bool | None
+    transport_encryption: bool | None
+    end_to_end_encryption: str | None
+    peer_to_peer: str | None
+    screen_sharing: bool | None
+    chat: bool | None
+    remote_control: bool | None
+    file_transfer: bool | None
+    guest_needs_account: bool | None
+    guest_cost: str | None
+    time_limit: Duration | str | None  # a duration, NO_LIMIT, or None
+    recording_available: bool | None
     notes: Text | None
     sources: tuple[str, ...]
     unconfirmed: str | None
     at: JsonPath
+
+    def unknown(self) -> tuple[str, ...]:
+        """The features not stated yet."""
+        return tuple(key for key in FEATURE_KEYS if getattr(self, key) is None)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,8 @@ from typing import Any
 
 from dsgvo_gen.loader import JsonPath
 from dsgvo_gen.model import (
+    FEATURE_KEYS,
+    NO_LIMIT,
     Consent,
     ConsentItem,
     DataCategory,
@@ -100,13 +102,10 @@ def retention(raw: dict[str, Any], at: JsonPath, set_by: str) -> Retention:
 
 
 def features(raw: dict[str, Any], at: JsonPath) -> Features:
+    limit = raw["time_limit"]
     return Features(
-        **{k: raw[k] for k in (
-            "secret_link", "password", "waiting_room", "transport_encryption",
-            "end_to_end_encryption", "peer_to_peer", "screen_sharing", "chat",
-            "remote_control", "file_transfer", "guest_needs_account", "guest_cost",
-            "recording_available")},
-        time_limit=optional_duration(raw["time_limit"]),
+        **{k: raw[k] for k in FEATURE_KEYS if k != "time_limit"},
+        time_limit=limit if limit == NO_LIMIT else optional_duration(limit),
         notes=Text.maybe(raw["notes"], (*at, "notes")),
         sources=sources(raw.get("source")), unconfirmed=_unconfirmed(raw), at=at,
     )  # fmt: skip

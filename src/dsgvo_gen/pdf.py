@@ -21,6 +21,7 @@ from pathlib import Path
 
 from dsgvo_gen import libc
 from dsgvo_gen.render import PdfSource
+from dsgvo_gen.resources import Templates
 
 #: WeasyPrint's options per kind of document; part of the cache key.
 OPTIONS: dict[str, dict[str, object]] = {
@@ -54,15 +55,19 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def render_pdf(source: PdfSource, templates: Path) -> RenderedPdf:
-    """One PDF from its print HTML; relative URLs resolve as on the site page it mirrors."""
+def render_pdf(source: PdfSource, templates: Templates | Path) -> RenderedPdf:
+    """One PDF from its print HTML; relative URLs resolve as on the site page it mirrors.
+
+    An asset the project's own templates lack comes from the bundled ones.
+    """
     # Imported here, not at the top: a rebuild served from the cache never needs WeasyPrint.
     import weasyprint
 
     from dsgvo_gen.fetcher import ResourceRefused, RestrictedFetcher
 
-    templates = templates.resolve()  # a file: base URL must be absolute
-    fetcher = RestrictedFetcher([templates / "assets"])
+    dirs = templates.dirs if isinstance(templates, Templates) else (templates,)
+    base = dirs[0].resolve()  # a file: base URL must be absolute
+    fetcher = RestrictedFetcher([folder.resolve() / "assets" for folder in dirs])
     collect = _Collect()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collect)
@@ -72,7 +77,7 @@ def render_pdf(source: PdfSource, templates: Path) -> RenderedPdf:
     try:
         document = weasyprint.HTML(
             string=source.html.decode("utf-8"),
-            base_url=(templates / source.page).as_uri(),
+            base_url=(base / source.page).as_uri(),
             url_fetcher=fetcher,
         )
         pdf: bytes | None = document.write_pdf(**OPTIONS[source.kind])
@@ -95,7 +100,7 @@ _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 TASKS_PER_WORKER = 40
 
 # Worker processes keep these between documents: WeasyPrint is imported once per worker.
-_worker_templates: Path | None = None
+_worker_templates: Templates | None = None
 
 
 def die_with_parent() -> None:
@@ -109,7 +114,7 @@ def die_with_parent() -> None:
         os._exit(1)  # the parent died before the line above took effect
 
 
-def _start_worker(templates: Path) -> None:
+def _start_worker(templates: Templates) -> None:
     global _worker_templates  # per-process state of a pool worker
     die_with_parent()
     import weasyprint  # noqa: F401 - warm: imported once per worker, not once per document
@@ -138,7 +143,7 @@ def _context() -> multiprocessing.context.BaseContext:
 
 
 def render_pdfs(
-    sources: Iterable[PdfSource], templates: Path, *, jobs: int = 1
+    sources: Iterable[PdfSource], templates: Templates, *, jobs: int = 1
 ) -> Iterator[RenderedPdf]:
     """Render every source, in `jobs` worker processes; results come in the sources' order."""
     source_iter = iter(sources)

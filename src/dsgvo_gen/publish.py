@@ -19,7 +19,8 @@ from jinja2 import TemplateError, TemplateSyntaxError
 from dsgvo_gen.checker import Project, check_project
 from dsgvo_gen.config import Config
 from dsgvo_gen.findings import Finding, Report, display_path
-from dsgvo_gen.resources import templates_for
+from dsgvo_gen.i18n import CatalogueError
+from dsgvo_gen.resources import Templates, templates_for
 
 T = TypeVar("T")
 
@@ -29,14 +30,19 @@ class UsageError(ValueError):
     caller's mistake, which the command line reports as a usage error."""
 
 
-def template_finding(err: TemplateError | KeyError | ValueError, templates: Path) -> Finding:
-    """DG111 at the template line where Jinja2 knows it, else at the templates or labels."""
+def template_findings(
+    err: TemplateError | KeyError | ValueError, templates: Templates
+) -> list[Finding]:
+    """DG111 at the template line where Jinja2 knows it, the findings of a broken label
+    catalogue at their lines, else DG111 at the templates."""
+    if isinstance(err, CatalogueError):
+        return err.findings
     if isinstance(err, TemplateSyntaxError):
         where = err.filename or err.name or "templates"
-        return Finding(display_path(Path(where), Path.cwd()), err.lineno or 1, 1, "DG111",
-                       err.message or str(err))  # fmt: skip
-    folder = templates / "labels" if isinstance(err, KeyError) else templates
-    return Finding(display_path(folder, Path.cwd()), 1, 1, "DG111", str(err).strip("'\""))
+        return [Finding(display_path(Path(where), Path.cwd()), err.lineno or 1, 1, "DG111",
+                        err.message or str(err))]  # fmt: skip
+    where = display_path(templates.base, Path.cwd())
+    return [Finding(where, 1, 1, "DG111", str(err).strip("'\""))]
 
 
 @dataclass
@@ -45,13 +51,13 @@ class Passed(Generic[T]):
 
     project: Project
     config: Config
-    templates: Path
+    templates: Templates
     prepared: T
 
 
 def through_gate(
     root: Path | str,
-    prepare: Callable[[Project, Config, Path], T],
+    prepare: Callable[[Project, Config, Templates], T],
     *,
     today: date | None = None,
     strict: bool = False,
@@ -74,6 +80,6 @@ def through_gate(
     except UsageError:
         raise
     except (TemplateError, KeyError, ValueError) as err:
-        report.extend([template_finding(err, templates)])
+        report.extend(template_findings(err, templates))
         return report, None
     return report, Passed(project, config, templates, prepared)

@@ -15,18 +15,40 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
 
 from dsgvo_gen import __version__
+from dsgvo_gen.branding import Logo, brand_css
 from dsgvo_gen.config import Config
 from dsgvo_gen.i18n import labels
 from dsgvo_gen.markup import markdown_block, markdown_inline
 from dsgvo_gen.model import Provider, Text
 from dsgvo_gen.reference import Reference
-from dsgvo_gen.resources import bundled_dir
+from dsgvo_gen.resources import Templates
 
-ASSETS = ("style.css",)
+ASSETS = ("style.css", "screen.css", "embed.css")
+BRAND_CSS = "assets/brand.css"
+MAX_ASSET_BYTES = 5 * 1024 * 1024
+
+
+class AssetError(ValueError):
+    """A project's own asset cannot be published; the message says why."""
+
+
+def read_asset(templates: Templates, relative: str) -> bytes:
+    """An asset's bytes: the project's own file where it has one (a regular file, no link,
+    at most 5 MiB: it is published), else the bundled one."""
+    path = templates.find(relative)
+    if templates.own is not None and path.is_relative_to(templates.own):
+        if path.is_symlink() or not path.is_file():
+            raise AssetError(f"{path} is not a regular file; an asset is published as it is")
+        if path.stat().st_size > MAX_ASSET_BYTES:
+            raise AssetError(f"{path} is larger than 5 MiB")
+    try:
+        return path.read_bytes()
+    except OSError as err:
+        raise AssetError(f"cannot read {path}: {err.strerror}") from None
 
 
 @dataclass(frozen=True)
@@ -47,9 +69,10 @@ def _localize(ctx: Context, text: Text | str | None) -> str:
     return text.get(ctx["lang"])
 
 
-def environment(templates: Path) -> Environment:
+def environment(templates: Templates) -> Environment:
     env = Environment(
-        loader=FileSystemLoader(templates),
+        # The project's own templates first, the bundled ones for everything it leaves out.
+        loader=ChoiceLoader([FileSystemLoader(folder) for folder in templates.dirs]),
         autoescape=True,  # every template, whatever its name
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -69,6 +92,14 @@ def _pages(providers: list[Provider]) -> Iterator[Page]:
         yield Page("notice.html", f"providers/{p.id}.html", {"p": p})
         if p.consent is not None:
             yield Page("consent.html", f"consent/{p.id}.html", {"p": p})
+
+
+def _fragments(providers: list[Provider]) -> Iterator[Page]:
+    """The notices and consent forms as fragments to paste into another website."""
+    for p in providers:
+        yield Page("embed.html", f"embed/{p.id}.html", {"p": p})
+        if p.consent is not None:
+            yield Page("embed-consent.html", f"embed/{p.id}-consent.html", {"p": p})
 
 
 def _relative(from_page: str) -> Callable[[str], str]:
@@ -120,14 +151,20 @@ class Renderer:
         self,
         config: Config,
         providers: list[Provider],
-        templates: Path | None,
+        templates: Templates | Path | None,
         reference: Reference,
         *,
+        logo: Logo | None = None,
         marks: dict[str, Mark] | None = None,
     ) -> None:
         """`marks` (for a preview) marks the pages of drafts and lists open findings."""
         self.config = config
-        self.templates = templates or bundled_dir("templates")
+        if templates is None:
+            templates = Templates.bundled()
+        elif isinstance(templates, Path):
+            templates = Templates((templates,))
+        self.templates = templates
+        self.logo = logo
         self.env = environment(self.templates)
         self.providers = sorted(providers, key=lambda p: p.id)
         self.catalogues = {lang: labels(self.templates, lang) for lang in config.languages}
@@ -147,11 +184,15 @@ class Renderer:
             "latest_review": max((p.reviewed_on for p in self.providers), default=None),
             "pdf_path": pdf_path,
             "version": __version__,
+            "logo": logo.site_path if logo else None,
+            "brand_css": BRAND_CSS if config.accent_color else None,
+            "brand_style": brand_css(config.accent_color) if config.accent_color else "",
             "marks": marks or {},
         }
 
     def _site_url(self, rel: Callable[[str], str], medium: str) -> Callable[[str], str]:
-        """Links to other site pages: relative on screen; on paper absolute or none."""
+        """Links to other site pages: relative on screen; on paper and in fragments for other
+        websites absolute (with site.base_url) or none."""
         if medium == "screen":
             return rel
         base = self.config.base_url
@@ -173,13 +214,28 @@ class Renderer:
             for page in _pages(self.providers):
                 path = f"{lang}/{page.path}"
                 yield path, self.render(page, lang, path, pdf_links=pdf_links)
+            for page in _fragments(self.providers):
+                path = f"{lang}/{page.path}"
+                yield path, self.render(page, lang, path, pdf_links=pdf_links, medium="embed")
         landing = Page("landing.html", "index.html", {})
         yield (
             "index.html",
             self.render(landing, self.config.default_language, "index.html", pdf_links=pdf_links),
         )
+        yield from self.assets()
+
+    def assets(self) -> Iterator[tuple[str, bytes]]:
+        """The stylesheets (the project's own where it has them), the logo, the brand colour."""
+        accent = self.config.accent_color
         for asset in ASSETS:
-            yield f"assets/{asset}", (self.templates / "assets" / asset).read_bytes()
+            content = read_asset(self.templates, f"assets/{asset}")
+            if asset == "embed.css" and accent:  # pasted alone, it must carry the colour too
+                content += b"\n" + brand_css(accent).encode()
+            yield f"assets/{asset}", content
+        if accent:
+            yield BRAND_CSS, brand_css(accent).encode()
+        if self.logo is not None:
+            yield self.logo.site_path, self.logo.content
 
     def site(self, *, pdf_links: bool = False) -> dict[str, bytes]:
         """Every page of the site, as site-relative path -> bytes."""

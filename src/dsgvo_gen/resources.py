@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -37,10 +38,46 @@ def load_schema(name: str) -> dict[str, Any]:
     return schema
 
 
-def templates_for(root: Path) -> Path:
-    """The project's own templates where it deliberately has them, else the bundled ones."""
+@dataclass(frozen=True)
+class Templates:
+    """Where templates, label catalogues and assets come from, file by file: the project's
+    own `templates/` first, where it has one, then the bundled folder.
+
+    A project can so replace one template (say `base.html`) and still receive every fix
+    of the bundled legal texts in the others.
+    """
+
+    dirs: tuple[Path, ...]
+
+    @classmethod
+    def bundled(cls) -> Templates:
+        return cls((bundled_dir("templates"),))
+
+    @property
+    def base(self) -> Path:
+        """The first folder: PDF pages resolve their relative URLs against it."""
+        return self.dirs[0]
+
+    @property
+    def own(self) -> Path | None:
+        """The project's own folder, if there is one."""
+        return self.dirs[0] if len(self.dirs) > 1 else None
+
+    def find(self, relative: str) -> Path:
+        """The file the project provides, else the bundled one (which may not exist)."""
+        for folder in self.dirs:
+            if (folder / relative).is_file():
+                return folder / relative
+        return self.dirs[-1] / relative
+
+
+def templates_for(root: Path) -> Templates:
+    """The project's own templates layered over the bundled ones."""
     own = root / "templates"
-    return own if (own / "base.html").is_file() else bundled_dir("templates")
+    bundled = bundled_dir("templates")
+    if own.is_dir() and own.resolve() != bundled.resolve():
+        return Templates((own, bundled))
+    return Templates((bundled,))
 
 
 def provider_categories() -> list[str]:

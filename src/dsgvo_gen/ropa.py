@@ -107,22 +107,16 @@ def erasure_lines(p: Provider, words: Labels) -> list[str]:
 
 
 def security_lines(f: Features, words: Labels) -> list[str]:
-    def said(key: str, value: bool | str, prefix: str = "") -> str:
-        shown = words[f"features.{'yes' if value else 'no'}"] if isinstance(value, bool) else (
-            words[f"features.{prefix}{value}"])  # fmt: skip
-        return f"{words['features.' + key]}: {shown}"
+    def said(*keys: str) -> str:
+        return " · ".join(f"{words['features.' + k]}: {words.feature(k, getattr(f, k))}"
+                          for k in keys)  # fmt: skip
 
-    access = (said("secret_link", f.secret_link), said("password", f.password),
-              said("waiting_room", f.waiting_room))  # fmt: skip
-    eavesdropping = (
-        said("transport_encryption", f.transport_encryption),
-        said("end_to_end_encryption", f.end_to_end_encryption, "e2ee_"),
-        said("peer_to_peer", f.peer_to_peer, "p2p_"),
-    )
     lines = [
-        f"{words['features.access_protection']} ({' · '.join(access)})",
-        f"{words['features.eavesdropping_protection']} ({' · '.join(eavesdropping)})",
-        said("recording_available", f.recording_available),
+        f"{words['features.access_protection']} "
+        f"({said('secret_link', 'password', 'waiting_room')})",
+        f"{words['features.eavesdropping_protection']} "
+        f"({said('transport_encryption', 'end_to_end_encryption', 'peer_to_peer')})",
+        said("recording_available"),
     ]
     if f.notes is not None:
         lines.append(f.notes.get(words.lang))

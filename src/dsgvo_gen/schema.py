@@ -7,7 +7,6 @@ user needs to know which duty is unmet, not which keyword failed.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterator
 from functools import cache
@@ -17,6 +16,7 @@ from jsonschema import Draft7Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 
 from dsgvo_gen.findings import Finding, quote
+from dsgvo_gen.hints import as_list, country_code, did_you_mean
 from dsgvo_gen.loader import Document, JsonPath
 from dsgvo_gen.resources import load_schema
 
@@ -123,11 +123,6 @@ def _expected(types: Any) -> str:
     return " or ".join(_TYPE_WORDS.get(n, n) for n in names)
 
 
-def _did_you_mean(word: str, choices: list[str]) -> str:
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
-
-
 def _pattern_of(path: JsonPath) -> tuple[str, ...]:
     return tuple("*" if isinstance(p, int) else p for p in path)
 
@@ -164,7 +159,7 @@ def _findings_for(error: ValidationError, doc: Document, kind: Kind) -> Iterator
             if patterns:
                 msg = f"{quote(key)} is not a language code (two lowercase letters such as de, en)"
             else:
-                msg = f"unknown key {quote(key)}{_did_you_mean(key, allowed)}"
+                msg = f"unknown key {quote(key)}{did_you_mean(key, allowed)}"
             yield doc.finding((*at, key), "DG201", msg, key=True)
     elif rule == "required" and isinstance(instance, dict):
         for key in (k for k in expected_value if k not in instance):
@@ -173,6 +168,8 @@ def _findings_for(error: ValidationError, doc: Document, kind: Kind) -> Iterator
             yield doc.finding(at, code, f"required key '{key}' is missing{where}", key=True)
     elif rule == "type":
         msg = f"expected {_expected(expected_value)}, found {_describe(instance)}"
+        if "array" in expected_value and not isinstance(instance, dict | list | type(None)):
+            msg += f"; write one entry as a list: {as_list(instance)}"
         yield doc.finding(at, "DG203", msg)
     elif rule == "enum":
         if instance == "privacy-shield":
@@ -182,14 +179,17 @@ def _findings_for(error: ValidationError, doc: Document, kind: Kind) -> Iterator
             )
             yield doc.finding(at, "DG505", msg)
             return
-        choices = [str(c) for c in expected_value]
-        hint = _did_you_mean(str(instance), choices)
+        choices = [str(c) for c in expected_value if c is not None]  # null: said elsewhere
+        hint = did_you_mean(str(instance), choices)
         msg = f"{_describe(instance)} is not allowed (allowed: {', '.join(choices)}){hint}"
         yield doc.finding(at, "DG204", msg)
     elif rule in ("pattern", "format"):
         what = str(schema.get("description", "")).rstrip(".")
         expected = f"; expected {what[:1].lower()}{what[1:]}" if what else ""
         msg = f"{_describe(instance)} has the wrong format{expected}"
+        if at and at[-1] == "country" and isinstance(instance, str):
+            meant = country_code(instance)
+            msg += f"; did you mean '{meant}'?" if meant else ""
         yield doc.finding(at, "DG205", msg)
     elif rule in ("minItems", "minProperties", "minLength"):
         empty = {"minItems": "the list", "minProperties": "the mapping", "minLength": "the text"}

@@ -23,6 +23,7 @@ from dsgvo_gen.builder import PREVIEW_DIR, BuildResult, build, preview
 from dsgvo_gen.catalogue import folders
 from dsgvo_gen.config import CONFIG_NAME, load_config
 from dsgvo_gen.findings import display_path
+from dsgvo_gen.loader import load_file
 from dsgvo_gen.rules.project import PROVIDERS_DIR
 
 HOST = "127.0.0.1"  # a preview is for the person at this machine, never for the network
@@ -69,10 +70,17 @@ class _Server(ThreadingHTTPServer):
         pass
 
 
+def _logo(root: Path) -> list[Path]:
+    doc, _ = load_file(root / CONFIG_NAME, CONFIG_NAME)
+    site = doc.data.get("site") if doc is not None else None
+    logo = site.get("logo") if isinstance(site, dict) else None
+    return [root / logo] if isinstance(logo, str) and logo else []
+
+
 def watched_files(root: Path) -> list[Path]:
     """What a build reads from the project: the config, the descriptors, the catalogue
-    entries of the project's own and the config's folders, own templates."""
-    files = [root / CONFIG_NAME, *sorted((root / PROVIDERS_DIR).glob("*.yaml"))]
+    entries of the project's own and the config's folders, own templates, the logo."""
+    files = [root / CONFIG_NAME, *sorted((root / PROVIDERS_DIR).glob("*.yaml")), *_logo(root)]
     config, _, _ = load_config(root / CONFIG_NAME, CONFIG_NAME)
     for folder in folders(root, config):
         if folder.origin != "bundled":

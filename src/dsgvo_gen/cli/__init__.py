@@ -14,8 +14,9 @@ from dsgvo_gen.cli.check import check
 from dsgvo_gen.cli.export import export
 from dsgvo_gen.cli.project import field_reference, init, new
 from dsgvo_gen.cli.site import build, pdf, preview, serve
+from dsgvo_gen.cli.status import status
 
 __all__ = [
     "add", "build", "catalogue", "check", "export", "field_reference", "init", "main", "migrate",
-    "new", "pdf", "preview", "serve",
+    "new", "pdf", "preview", "serve", "status",
 ]  # fmt: skip

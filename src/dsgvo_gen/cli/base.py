@@ -22,9 +22,23 @@ EXIT_INTERRUPTED = 130
 class Options:
     """What the global options said; every command reads them from `ctx.obj`."""
 
-    project: Path
+    given: Path | None = None  # --project, where the user named the folder
     quiet: bool = False
     verbose: bool = False
+
+    @property
+    def project(self) -> Path:
+        """The --project folder; without one, the nearest folder upwards with a config.
+
+        Like git, a command run in `providers/` (or deeper) finds its project.
+        """
+        if self.given is not None:
+            return self.given
+        from dsgvo_gen.config import find_project
+
+        found = find_project(Path.cwd())
+        # The current folder stays "." so that messages name paths as the user typed them.
+        return Path() if found is None or found == Path.cwd().resolve() else found
 
 
 #: `--help` lists the commands in the order a user meets them, not alphabetically.
@@ -56,11 +70,14 @@ def options(ctx: click.Context) -> Options:
 
 def _set_project(ctx: click.Context, param: click.Parameter, value: Path | None) -> None:
     if value is not None:
-        options(ctx).project = value
+        options(ctx).given = value
 
 
 _PROJECT_PATH = click.Path(exists=True, file_okay=False, path_type=Path)
-_PROJECT_HELP = "The project folder (with dsgvo-gen.yaml and providers/)."
+_PROJECT_HELP = (
+    "The project folder (with dsgvo-gen.yaml and providers/).  [default: the current "
+    "folder or the nearest parent with a dsgvo-gen.yaml]"
+)
 
 
 def project_option(command: F) -> F:
@@ -72,14 +89,12 @@ def project_option(command: F) -> F:
 
 
 @click.group(cls=_WorkflowGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option(
-    "--project", type=_PROJECT_PATH, default=Path(), show_default=True, help=_PROJECT_HELP
-)
+@click.option("--project", type=_PROJECT_PATH, default=None, help=_PROJECT_HELP)
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
 @click.option("-v", "--verbose", is_flag=True, help="Say more about what is done.")
 @click.version_option(__version__, prog_name="dsgvo-gen")
 @click.pass_context
-def main(ctx: click.Context, project: Path, quiet: bool, verbose: bool) -> None:
+def main(ctx: click.Context, project: Path | None, quiet: bool, verbose: bool) -> None:
     """Turn provider descriptors into GDPR privacy notices, consent forms and a website."""
     ctx.obj = Options(project, quiet, verbose)
 

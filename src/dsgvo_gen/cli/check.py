@@ -15,10 +15,11 @@ from dsgvo_gen.cli.base import main, options, project_option, strict_option, tod
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json", "github"]),
+    type=click.Choice(["text", "json", "github", "gitlab"]),
     default="text",
     show_default=True,
-    help="text for people, json for tools, github for GitHub Actions annotations.",
+    help="text for people, json for tools, github for GitHub Actions annotations, gitlab "
+    "for a GitLab Code Quality report.",
 )
 @strict_option
 @today_option
@@ -37,13 +38,13 @@ def check(
     folders), only those. Exit code 0: fine; 1: errors (or warnings with --strict).
     """
     from dsgvo_gen.checker import check as run_check
-    from dsgvo_gen.findings import FORMATTERS
+    from dsgvo_gen.findings import FORMATTERS, format_text
 
     opts = options(ctx)
     report = run_check(opts.project, paths, today=today)
-    if opts.quiet and output_format == "text":
-        # Findings only: no notes, no summary.
-        output = "\n".join(FORMATTERS["text"](report.problems()).splitlines()[:-1])
+    if output_format == "text":
+        # -q: findings only, without the notes and the summary.
+        output = format_text(report.problems() if opts.quiet else report, summary=not opts.quiet)
     else:
         output = FORMATTERS[output_format](report)
     if output:

@@ -25,7 +25,12 @@ from dsgvo_gen.cli.base import main, options, project_option, today_option
     default=None,
     help="The file to write, replaced atomically.  [default: standard output]",
 )
-@click.option("--lang", default=None, help="The language.  [default: the project's first]")
+@click.option(
+    "--lang",
+    default=None,
+    help="The language.  [default: the project's first; for fides English, where the "
+    "project has it]",
+)
 @today_option
 @project_option
 @click.pass_context

@@ -27,16 +27,26 @@ def _entry_ids(ctx: click.Context, param: click.Parameter, value: str | None) ->
 def init(ctx: click.Context, directory: Path | None, with_ids: tuple[str, ...]) -> None:
     """Make DIRECTORY a new project: config, example descriptor, schemas, README, .gitignore.
 
-    DIRECTORY defaults to the --project folder, the current one unless given, and
-    is created if needed. The config describes an invented example controller:
-    replace it with your own. Refused (exit code 1, nothing changed) where a
-    dsgvo-gen.yaml, providers/ or the schemas are already there.
+    DIRECTORY defaults to the --project folder, else the current one (inside
+    another project, name DIRECTORY), and is created if needed. The config
+    describes an invented example controller: replace it with your own.
+    Refused (exit code 1, nothing changed) where a dsgvo-gen.yaml, providers/
+    or the schemas are already there.
     """
+    from dsgvo_gen.config import find_project
     from dsgvo_gen.findings import display_path
     from dsgvo_gen.scaffold import InvalidProviderId, ScaffoldError, init_project
     from dsgvo_gen.starter import UnknownEntry
 
-    target = directory if directory is not None else options(ctx).project
+    # Not the project found upwards: init makes a new project where it is asked to.
+    given = options(ctx).given
+    target = directory if directory is not None else given if given is not None else Path()
+    outer = find_project(Path.cwd())
+    if directory is None and given is None and outer not in (None, Path.cwd().resolve()):
+        raise click.ClickException(
+            f"this folder is inside the project {outer}; run init in a new folder, or name "
+            "the folder: dsgvo-gen init DIRECTORY"
+        )
     try:
         written = init_project(target, with_ids)
     except (InvalidProviderId, UnknownEntry) as err:

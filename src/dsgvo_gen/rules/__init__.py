@@ -40,7 +40,7 @@ class Context:
     config: Config | None
     today: date
     reference: Reference
-    root: Path
+    root: Path  # the project folder, for files the config names (the logo, catalogue folders)
     catalogue: Catalogue | None = None
 
     @property
@@ -152,6 +152,7 @@ def run_project_rules(uses: list[Use], ctx: Context, config_doc: Document | None
 
 # Importing the rule modules registers their rules.
 from dsgvo_gen.rules import (  # noqa: E402
+    branding,
     catalogue,
     completeness,
     consistency,
@@ -162,5 +163,6 @@ from dsgvo_gen.rules import (  # noqa: E402
 )
 
 __all__ = [
-    "catalogue", "completeness", "consistency", "languages", "project", "provenance", "transfers",
+    "branding", "catalogue", "completeness", "consistency", "languages", "project", "provenance",
+    "transfers",
 ]  # fmt: skip

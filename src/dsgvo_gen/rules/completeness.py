@@ -20,6 +20,17 @@ def controller_identity(config: Config, doc: Document, ctx: Context) -> Iterator
             yield doc.finding(("controller", key), "DG301", f"the controller's {key} is empty")
 
 
+@config_rule("DG312")
+def not_the_example(config: Config, doc: Document, ctx: Context) -> Iterator[Finding]:
+    if config.controller.example:
+        yield doc.finding(
+            ("controller", "example"), "DG312",
+            "the controller is the invented example (example: true), and every page says so: "
+            "put in your organisation's name, address and e-mail, then delete 'example: true'",
+            key=True,
+        )  # fmt: skip
+
+
 @config_rule("DG302")
 def dpo_contact(config: Config, doc: Document, ctx: Context) -> Iterator[Finding]:
     dpo = config.dpo

@@ -8,15 +8,17 @@ from collections.abc import Iterable, Iterator
 
 from dsgvo_gen.decisions import Decisions
 from dsgvo_gen.entry import Entry
-from dsgvo_gen.findings import Finding
+from dsgvo_gen.findings import Finding, quote
+from dsgvo_gen.hints import did_you_mean
 from dsgvo_gen.loader import JsonPath
 from dsgvo_gen.model import Retention
 from dsgvo_gen.rules import Context, Use, Where, descriptor_rule, fact_rule, use_rule
+from dsgvo_gen.rules.project import recipient_key
 
 # Phrases that say nothing about when data are deleted (WP260 rev.01, para. 48).
 _VAGUE_RETENTION = re.compile(
     r"^\W*(so ?lange?|as long as|for as long as)\b.*\b(erforderlich|notwendig|nötig|necessary|"
-    r"required|needed)\W*$",
+    r"required|needed)(\s+(ist|sind|is|are))?\W*$",
     re.IGNORECASE,
 )
 
@@ -81,9 +83,12 @@ def special_data_explicit_consent(use: Use, ctx: Context) -> Iterator[Finding]:
 def _unknown(
     where: Where, refs: Iterable[tuple[str, JsonPath]], known: set[str], kind: str
 ) -> Iterator[Finding]:
+    key = recipient_key if kind == "recipient" else None
     for ref, at in refs:
         if ref not in known:
-            yield where.finding(at, "DG407", f"unknown {kind} '{ref}'")
+            hint = did_you_mean(ref, known, key=key)
+            listed = "" if hint or not known else f"; known: {', '.join(sorted(known)[:8])}"
+            yield where.finding(at, "DG407", f"unknown {kind} {quote(ref)}{hint}{listed}")
 
 
 def _data_refs(rules: Iterable[Retention]) -> Iterator[tuple[str, JsonPath]]:
@@ -130,14 +135,14 @@ def _concrete(rules: Iterable[Retention], where: Where) -> Iterator[Finding]:
     for r in rules:
         if r.period is None and r.criteria is None:
             yield where.finding(r.at, "DG408", "give a period or the criteria for deletion")
-        elif r.criteria is not None and any(
-            _VAGUE_RETENTION.match(v) for v in r.criteria.all_values()
-        ):
-            yield where.finding(
-                r.criteria.at, "DG408",
-                "'as long as necessary' does not let a reader work out the period: name "
-                "the event or deadline that ends it",
-            )  # fmt: skip
+        elif r.criteria is not None:
+            for at, value in r.criteria.located():
+                if _VAGUE_RETENTION.match(value):
+                    yield where.finding(
+                        at, "DG408",
+                        f"{quote(value)} does not let a reader work out the period: name the "
+                        "event or deadline that ends it",
+                    )  # fmt: skip
 
 
 @fact_rule("DG408")

@@ -5,13 +5,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from datetime import date
+from urllib.parse import urlsplit
 
+from dsgvo_gen.config import Config, example_controller
 from dsgvo_gen.decisions import Decisions
 from dsgvo_gen.entry import Entry
-from dsgvo_gen.findings import Finding
-from dsgvo_gen.loader import JsonPath
+from dsgvo_gen.findings import Finding, quote
+from dsgvo_gen.loader import Document, JsonPath
 from dsgvo_gen.model import Text, Transfer
-from dsgvo_gen.rules import Context, Where, descriptor_rule, fact_rule
+from dsgvo_gen.resources import load_schema
+from dsgvo_gen.rules import Context, Where, config_rule, descriptor_rule, fact_rule
 from dsgvo_gen.rules.transfers import DPF_MECHANISMS
 
 _PRIVACY_SHIELD = re.compile(r"privacy[\s-]*shield", re.IGNORECASE)
@@ -123,12 +126,20 @@ def no_future_decisions(d: Decisions, where: Where, ctx: Context) -> Iterator[Fi
 
 def _privacy_shield(texts: Iterable[tuple[str, Text]], where: Where) -> Iterator[Finding]:
     for _, text in texts:
-        if "shield" in text.joined.casefold() and _PRIVACY_SHIELD.search(text.joined):
-            yield where.finding(
-                text.at, "DG505",
-                "mentions the Privacy Shield, invalid since 16 July 2020: describe the current "
-                "transfer mechanism instead",
-            )  # fmt: skip
+        if "shield" not in text.joined.casefold():  # nearly every text: one cheap test
+            continue
+        for at, value in text.located():
+            if _PRIVACY_SHIELD.search(value):
+                yield where.finding(
+                    at, "DG505",
+                    f"{quote(value)} mentions the Privacy Shield, invalid since 16 July 2020: "
+                    "describe the current transfer mechanism instead",
+                )  # fmt: skip
+
+
+def placeholder_quote(value: str, match: re.Match[str]) -> str:
+    """The user's own text around a placeholder, so that they find it in their file."""
+    return quote(value if len(value) <= 60 else value[match.start() :])
 
 
 @fact_rule("DG505")
@@ -147,8 +158,8 @@ def _placeholders(values: Iterable[tuple[JsonPath, str | None]], where: Where) -
         if match:
             yield where.finding(
                 at, "DG507",
-                f"'{match.group(0)}' is a placeholder: state the verified fact, or leave the "
-                "descriptor out of the published set until it is known",
+                f"{placeholder_quote(value or '', match)} is a placeholder: state the verified "
+                "fact, or leave the descriptor out of the published set until it is known",
             )  # fmt: skip
 
 
@@ -158,7 +169,7 @@ def _suspect_texts(texts: Iterable[tuple[str, Text]]) -> Iterator[tuple[JsonPath
     for _, text in texts:
         lowered = text.joined.casefold()
         if any(hint in lowered for hint in _PLACEHOLDER_HINTS) and _PLACEHOLDER.search(text.joined):
-            yield from ((text.at, value) for value in text.all_values())
+            yield from text.located()
 
 
 @fact_rule("DG507")
@@ -189,6 +200,86 @@ def decisions_without_placeholders(d: Decisions, where: Where, ctx: Context) -> 
         *(((*t.at, "safeguard_url"), t.safeguard_url) for t in d.transfers),
         *_suspect_texts(d.texts),
     ], where)  # fmt: skip
+
+
+# Hosts reserved for documentation and never anyone's address (RFC 2606, RFC 6761), as in
+# the invented example. `.test` is left to test suites, whose fixtures need an address.
+_RESERVED_HOST = re.compile(
+    r"(?:^|\.)(?:example|invalid|localhost)\.?$|(?:^|\.)example\.(?:com|net|org)\.?$",
+    re.IGNORECASE,
+)
+
+
+def reserved_host(value: str) -> str | None:
+    """The host of an e-mail address or URL if it is reserved for examples, else None."""
+    host = urlsplit(value).hostname if "://" in value else value.rpartition("@")[2]
+    return host if host and _RESERVED_HOST.search(host) else None
+
+
+_CONFIG_WORDS = {
+    "email": "e-mail address", "base_url": "address of the site",
+    "imprint_url": "imprint's address", "privacy_url": "privacy notice's address",
+}  # fmt: skip
+
+
+def _config_facts(config: Config) -> Iterator[tuple[JsonPath, str, str]]:
+    """(path, key, value) of every fact the config publishes about the controller."""
+    c = config.controller
+    contacts = [("controller", c), ("dpo", config.dpo), ("representative", config.representative)]
+    for section, contact in contacts:
+        for key in ("name", "address", "email", "phone", "website"):
+            value = getattr(contact, key, None)
+            if value:
+                yield (section, key), key, value
+    for key in ("base_url", "imprint_url", "privacy_url"):
+        if value := getattr(config, key):
+            yield ("site", key), key, value
+    for at, value in config.site_title.located():
+        yield at, "title", value
+
+
+def _config_placeholder(at: JsonPath, key: str, value: str, example: dict[str, str]) -> str | None:
+    if at[0] == "controller" and example.get(key) == value:
+        return f"{quote(value)} is the invented example controller's {_CONFIG_WORDS.get(key, key)}"
+    if key.endswith(("email", "website", "_url")) and (host := reserved_host(value)):
+        return f"{quote(value)} uses {host}, a domain reserved for examples (RFC 2606)"
+    match = _PLACEHOLDER.search(value)
+    return f"{placeholder_quote(value, match)} is a placeholder" if match else None
+
+
+@config_rule("DG507")
+def no_config_placeholders(config: Config, doc: Document, ctx: Context) -> Iterator[Finding]:
+    # An example project (example: true) says so on every page, and DG312 warns about it;
+    # once the flag is gone, every value left from the example would be published as fact.
+    if config.controller.example:
+        return
+    example = example_controller()
+    for at, key, value in _config_facts(config):
+        problem = _config_placeholder(at, key, value, example)
+        if problem:
+            what = _CONFIG_WORDS.get(key, key)
+            yield doc.finding(at, "DG507", f"{problem}: put in your organisation's own {what}")
+
+
+def _feature_choices(key: str) -> str:
+    node = load_schema("provider")["definitions"]["features"]["properties"][key]
+    if key == "time_limit":
+        return "a duration such as PT40M, or none"
+    if "enum" in node:
+        return " or ".join(str(v) for v in node["enum"] if v is not None)
+    return "true or false"
+
+
+@fact_rule("DG520")
+def features_stated(e: Entry, where: Where, ctx: Context) -> Iterator[Finding]:
+    # null is honest while a fact is unknown, and shown as such; a user should still state
+    # each one, since the overview exists to compare them.
+    for key in e.features.unknown():
+        yield where.finding(
+            (*e.features.at, key), "DG520",
+            f"{key} is not stated (null), so the notice and the overview say 'unknown': look it "
+            f"up in a source and set {_feature_choices(key)}",
+        )  # fmt: skip
 
 
 @fact_rule("DG506")

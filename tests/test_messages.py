@@ -1,0 +1,73 @@
+"""Every everyday mistake in tests/data/messages gets exactly the message it expects.
+
+The cases are what a user typed; the expected output is what `check` prints, in
+full, so a message that stops telling the user what to do fails here.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from dsgvo_gen.checker import check
+from dsgvo_gen.findings import format_text
+from dsgvo_gen.rules import CONFIG_RULES, DESCRIPTOR_RULES
+from tests.conftest import DATA, FIXTURE_PROJECT, TODAY
+
+CASES = sorted((DATA / "messages").glob("*.yaml"))
+
+
+def make_project(folder: Path) -> None:
+    shutil.copy(FIXTURE_PROJECT / "dsgvo-gen.yaml", folder / "dsgvo-gen.yaml")
+    (folder / "providers").mkdir()
+    shutil.copy(DATA / "providers" / "valid" / "full-video.yaml", folder / "providers")
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem)
+def test_message(case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = yaml.safe_load(case.read_text(encoding="utf-8"))
+    make_project(tmp_path)
+    target = tmp_path / spec["file"]
+    if "replace" in spec:
+        text = target.read_text(encoding="utf-8")
+        for edit in (spec, spec.get("also", {})):
+            if edit:
+                assert text.count(edit["replace"]) == 1, "the text to replace must occur once"
+                text = text.replace(edit["replace"], edit["with"])
+        target.write_text(text, encoding="utf-8")
+    else:
+        target.write_text(spec["with"], encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    output = format_text(check(".", today=TODAY))
+    # How many checks wait is a count of the rules (test_checks_held_back_are_counted);
+    # here it is N, so that a new rule does not change every case.
+    output = re.sub(r"^note: \d+ more checks", "note: N more checks", output, flags=re.MULTILINE)
+    assert output == spec["output"].rstrip("\n")
+
+
+@pytest.mark.parametrize(
+    ("edit", "count"),
+    [
+        (("  retention:", "  retension:"), len(DESCRIPTOR_RULES)),  # the schema fails
+        (("  password: true", "\tpassword: true"), len(DESCRIPTOR_RULES) + 1),  # YAML fails
+    ],
+)
+def test_checks_held_back_are_counted(tmp_path: Path, edit: tuple[str, str], count: int) -> None:
+    make_project(tmp_path)
+    descriptor = tmp_path / "providers" / "full-video.yaml"
+    descriptor.write_text(descriptor.read_text().replace(*edit))
+    assert check(tmp_path, today=TODAY).notes == [
+        f"{count} more checks run on {descriptor} once its "
+        f"{'schema' if count == len(DESCRIPTOR_RULES) else 'YAML'} errors are fixed"
+    ]
+    (tmp_path / "dsgvo-gen.yaml").write_text(
+        (tmp_path / "dsgvo-gen.yaml").read_text().replace("format: 1", "format: 2")
+    )
+    assert (
+        f"{len(CONFIG_RULES)} more checks run on {tmp_path / 'dsgvo-gen.yaml'}"
+        in (check(tmp_path, today=TODAY).notes[0])
+    )
