@@ -75,8 +75,10 @@ def test_red_connect_requires_explicit_consent() -> None:
 @pytest.mark.parametrize("draft", sorted(DRAFT_GAPS))
 def test_drafts_fail_only_for_their_documented_gaps(draft: str) -> None:
     report = check(ROOT, [DRAFTS / f"{draft}.yaml"], today=TODAY)
-    assert {f.code for f in report.findings if draft in f.path} == DRAFT_GAPS[draft]
-    assert all(f.draft for f in report.findings if f.code != "DG123") and report.errors == 0
+    found = [f for f in report.findings if draft in f.path]
+    assert {f.code for f in found} == DRAFT_GAPS[draft]
+    # Errors in a draft are reported as warnings, marked: the draft stops nothing else.
+    assert all(f.draft for f in found if f.code not in ("DG123", "DG520")) and report.errors == 0
     assert report.exit_code() == 0 and report.exit_code(strict=True) == 1
     assert draft in (DRAFTS / "README.md").read_text()
     doc, _ = load_entry_file(CATALOGUE / f"{draft}.yaml")
@@ -89,7 +91,9 @@ def test_the_bundled_catalogue_holds_every_researched_service(by_id: dict[str, P
     assert {p.uses for p in by_id.values()} == set(by_id)  # each shipped descriptor uses its own
     report = check(ROOT, sorted(CATALOGUE.glob("*.yaml")), today=TODAY)
     assert report.errors == 0, report.sorted()
-    assert {f.code for f in report.findings if not f.draft} == set()
+    in_entries = [f for f in report.findings if "catalogue/" in f.path]
+    published = {f.path for f in in_entries if f.code == "DG123"} ^ {f.path for f in in_entries}
+    assert not published, published  # only the drafts have findings
 
 
 def test_meet_jit_si_declares_its_us_transfer() -> None:

@@ -114,13 +114,14 @@ STAGE_CODES: dict[str, frozenset[str]] = {
                          "DG108", "DG110"}),
     "config": frozenset({"DG110"}),
     "catalogue": frozenset({"DG110"}),
-    "checker": frozenset({"DG110"}),
+    "checker": frozenset({"DG110", "DG118"}),
     # An omitted key that an Art. 13 element depends on is reported with that element's
     # code; the obsolete mechanism 'privacy-shield' with DG505.
     "schema": frozenset({"DG201", "DG202", "DG203", "DG204", "DG205", "DG206", "DG301",
                          "DG302", "DG303", "DG304", "DG305", "DG306", "DG307", "DG308",
                          "DG309", "DG310", "DG311", "DG505"}),
     "publish": frozenset({"DG111"}),
+    "i18n": frozenset({"DG110", "DG111"}),  # a project's own label catalogue
     "builder": frozenset({"DG112", "DG115"}),
     "pdf": frozenset({"DG113", "DG114", "DG115"}),
 }  # fmt: skip
