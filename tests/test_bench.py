@@ -26,7 +26,8 @@ def test_corpus_is_valid_varied_and_deterministic(tmp_path: Path, version: int) 
     ]
     project = check_project(one, today=TODAY)
     assert project.report.errors == 0, project.report.sorted()[:5]
-    assert project.report.warnings == 0 and len(project.providers) == 24
+    warned = {f.code for f in project.report.findings if f.severity.value == "warning"}
+    assert warned <= {"DG312"} and len(project.providers) == 24  # the shipped example config
     if version == 2:
         assert {p.uses for p in project.providers} <= {
             e.stem for e in (one / "catalogue").iterdir()

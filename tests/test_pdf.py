@@ -26,7 +26,7 @@ from dsgvo_gen.pdf import render_pdf
 from dsgvo_gen.reference import reference
 from dsgvo_gen.render import Renderer
 from dsgvo_gen.resources import bundled_dir
-from tests.conftest import TODAY
+from tests.conftest import TODAY, problems
 
 SECRET = "root:x:0:0"  # the first line of /etc/passwd on every Debian machine
 
@@ -39,7 +39,7 @@ def text_of(pdf: Path | bytes) -> str:
 @pytest.fixture
 def built(project: Path) -> Path:
     result = build(project, today=TODAY)
-    assert result.written and result.pdfs == 4 and not result.report.findings
+    assert result.written and result.pdfs == 4 and not problems(result.report)
     return project / "site" / "pdf"
 
 
@@ -215,9 +215,9 @@ def test_fetcher_refuses_files_network_and_large_resources(project: Path, listen
 
     result = build(project, today=TODAY)  # refusals are errors: the build keeps the old site
     assert not result.written and not (project / "site").exists()
-    codes = {f.code for f in result.report.findings}
+    codes = {f.code for f in problems(result.report)}
     assert "DG113" in codes and codes <= {"DG113", "DG114"}  # DG114: WeasyPrint's PDF/UA notes
-    assert all(f.path.endswith(".html") for f in result.report.findings)
+    assert all(f.path.endswith(".html") for f in problems(result.report))
 
 
 def test_hostile_descriptor_text_stays_text_in_pdfs(project: Path, listener: str) -> None:
@@ -240,7 +240,7 @@ def test_weasyprint_warnings_become_findings(project: Path) -> None:
     css.write_text(css.read_text() + "\n.broken { colr: red; }\n")
     result = build(project, today=TODAY)
     assert result.written
-    warnings = [f for f in result.report.findings if f.code == "DG114"]
+    warnings = [f for f in problems(result.report) if f.code == "DG114"]
     assert warnings and all("colr" in f.message for f in warnings)
     strict = build(project, project / "strict-site", today=TODAY, strict=True)
     assert not strict.written and not (project / "strict-site").exists()
