@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from dsgvo_gen.cli.base import main, options, project_option, today_option
+from dsgvo_gen.cli.base import DateParam, main, options, project_option
 
 
 @main.command()
@@ -70,7 +70,12 @@ def _provider_id(ctx: click.Context, param: click.Parameter, value: str | None) 
     callback=_provider_id,
     help="The descriptor's own id (its file name).  [default: CATALOGUE_ID]",
 )
-@today_option
+@click.option(
+    "--today",
+    type=DateParam(),
+    default=None,
+    help="The review date to write (YYYY-MM-DD), for reproducible files.  [default: today]",
+)
 @project_option
 @click.pass_context
 def add(ctx: click.Context, entry_id: str, as_id: str | None, today: date | None) -> None:

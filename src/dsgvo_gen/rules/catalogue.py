@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 from pathlib import Path
 
 from dsgvo_gen.decisions import Decisions
 from dsgvo_gen.entry import Entry
 from dsgvo_gen.findings import Finding, display_path
+from dsgvo_gen.hints import did_you_mean
 from dsgvo_gen.loader import Document
 from dsgvo_gen.rules import Context, Use, Where, descriptor_rule, fact_rule, project_rule, use_rule
 
@@ -17,9 +17,7 @@ from dsgvo_gen.rules import Context, Use, Where, descriptor_rule, fact_rule, pro
 def uses_a_known_entry(d: Decisions, where: Where, ctx: Context) -> Iterator[Finding]:
     if d.uses is None or ctx.catalogue is None or ctx.catalogue.find(d.uses) is not None:
         return
-    known = [found.id for found in ctx.catalogue.all()]
-    close = difflib.get_close_matches(d.uses, known, n=1, cutoff=0.6)
-    hint = f"; did you mean '{close[0]}'?" if close else ""
+    hint = did_you_mean(d.uses, [found.id for found in ctx.catalogue.all()])
     searched = ", ".join(folder.label for folder in ctx.catalogue.folders)
     yield where.finding(
         ("uses",), "DG423",
