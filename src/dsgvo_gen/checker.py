@@ -13,7 +13,9 @@ descriptor is split into its facts and its decisions, which the same rules check
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -191,6 +193,19 @@ def _format_1(doc: Document, ctx: Context) -> tuple[Use, list[Finding]]:
     return use, findings + run_use_rules(use, ctx)
 
 
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Checking a thousand files makes millions of small objects (models, positions) that
+    live until the end and form no cycles; the cyclic garbage collector's frequent passes
+    over them cost about a sixth of the run. Fewer passes free the same memory."""
+    before = gc.get_threshold()
+    gc.set_threshold(max(before[0], 100_000), *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
 def check_project(
     root: Path | str = ".",
     paths: Sequence[Path | str] = (),
@@ -203,7 +218,11 @@ def check_project(
     folders); without `paths`, the entries the descriptors use and every entry of the
     project's own `catalogue/` are checked.
     """
-    root = Path(root)
+    with _fewer_collections():
+        return _check_project(Path(root), paths, today)
+
+
+def _check_project(root: Path, paths: Sequence[Path | str], today: date | None) -> Project:
     config_path = root / CONFIG_NAME
     config, config_doc, config_findings = load_config(
         config_path, display_path(config_path, Path.cwd())

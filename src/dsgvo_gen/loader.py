@@ -31,6 +31,7 @@ JsonPath = tuple[str | int, ...]
 
 _Parser: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _STR_TAGS = {"!", "tag:yaml.org,2002:str"}
+_SCALAR, _MAPPING_END, _SEQUENCE_END = yaml.ScalarEvent, yaml.MappingEndEvent, yaml.SequenceEndEvent
 _NULLS = {"", "~", "null", "Null", "NULL"}
 _TRUES = {"true", "True", "TRUE"}
 _FALSES = {"false", "False", "FALSE"}
@@ -185,7 +186,7 @@ class _Composer:
             self._report(event.start_mark, "DG105", f"tag {quote(tag)} is not allowed; remove it")
 
     def _node(self, event: Any, events: Callable[[], Any], at: JsonPath, depth: int) -> Any:
-        if type(event) is yaml.ScalarEvent:  # the common case first: most nodes are scalars
+        if type(event) is _SCALAR:  # the common case first: most nodes are scalars
             if event.anchor is not None or event.tag is not None:
                 self._check_node_event(event)
             self.nodes += 1
@@ -212,7 +213,7 @@ class _Composer:
             raise _AbortError
         if isinstance(event, yaml.SequenceStartEvent):
             items: list[Any] = []
-            while not isinstance(child := events(), yaml.SequenceEndEvent):
+            while type(child := events()) is not _SEQUENCE_END:
                 child_at = (*at, len(items))
                 self.doc.values[child_at] = self._pos(child)
                 items.append(self._node(child, events, child_at, depth + 1))
@@ -226,8 +227,16 @@ class _Composer:
 
     def _mapping(self, events: Callable[[], Any], at: JsonPath, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
-        while not isinstance(key_event := events(), yaml.MappingEndEvent):
-            key = self._node(key_event, events, at, depth + 1)
+        while type(key_event := events()) is not _MAPPING_END:
+            if type(key_event) is _SCALAR and key_event.anchor is None and key_event.tag is None:
+                # The common case, without converting the key: only a null is refused.
+                self.nodes += 1
+                if self.nodes > MAX_NODES:
+                    self._too_many(key_event)
+                plain = bool(key_event.implicit[0]) and not key_event.style
+                key = None if plain and key_event.value in _NULLS else key_event.value
+            else:
+                key = self._node(key_event, events, at, depth + 1)
             value_event = events()
             if isinstance(key, dict | list) or key is None:
                 self._report(key_event.start_mark, "DG107", "keys must be plain text")
