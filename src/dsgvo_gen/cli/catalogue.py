@@ -8,18 +8,18 @@ from pathlib import Path
 
 import click
 
-from dsgvo_gen.cli.base import DateParam, main, options, project_option
+from dsgvo_gen.cli.base import (
+    DateParam,
+    main,
+    options,
+    project_option,
+    provider_id,
+    text_or_json,
+)
 
 
 @main.command()
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text for people, json for tools.",
-)
+@text_or_json("text for people, json for tools.")
 @project_option
 @click.pass_context
 def catalogue(ctx: click.Context, output_format: str) -> None:
@@ -49,25 +49,13 @@ def catalogue(ctx: click.Context, output_format: str) -> None:
             click.echo(f"{e.id}: {e.path} wins over {hidden}")
 
 
-def _provider_id(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    from dsgvo_gen.scaffold import InvalidProviderId, check_provider_id
-
-    if value is None:
-        return None
-    try:
-        check_provider_id(value)
-    except InvalidProviderId as err:
-        raise click.BadParameter(str(err)) from None
-    return value
-
-
 @main.command()
-@click.argument("entry_id", metavar="CATALOGUE_ID", callback=_provider_id)
+@click.argument("entry_id", metavar="CATALOGUE_ID", callback=provider_id)
 @click.option(
     "--as",
     "as_id",
     default=None,
-    callback=_provider_id,
+    callback=provider_id,
     help="The descriptor's own id (its file name).  [default: CATALOGUE_ID]",
 )
 @click.option(

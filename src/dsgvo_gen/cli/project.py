@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from dsgvo_gen.cli.base import main, options, project_option
+from dsgvo_gen.cli.base import main, options, project_option, provider_id
 from dsgvo_gen.resources import provider_categories
 
 
@@ -62,18 +62,8 @@ def init(ctx: click.Context, directory: Path | None, with_ids: tuple[str, ...]) 
                f"'dsgvo-gen {where}serve'")  # fmt: skip
 
 
-def _provider_id(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    from dsgvo_gen.scaffold import InvalidProviderId, check_provider_id
-
-    try:
-        check_provider_id(value)
-    except InvalidProviderId as err:
-        raise click.BadParameter(str(err)) from None
-    return value
-
-
 @main.command()
-@click.argument("provider_id", metavar="ID", callback=_provider_id)
+@click.argument("provider_id", metavar="ID", callback=provider_id)
 @click.option(
     "--category",
     type=click.Choice(provider_categories()),
