@@ -22,7 +22,7 @@ TODAY = date(2026, 11, 21)
 
 def problems(report: Report) -> list[Finding]:
     """The errors and warnings of a report, without notes: a format 1 project is noted once
-    per run (DG121, 'migrate' can split it), which tests of other things leave aside."""
+    per run (DG124, 'migrate' can split it), which tests of other things leave aside."""
     return [f for f in report.sorted() if f.severity is not Severity.NOTE]
 
 

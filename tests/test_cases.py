@@ -72,9 +72,9 @@ def test_every_rule_code_has_an_invalid_case() -> None:
 
 def test_format_1_is_noted_once_and_never_fails_strict() -> None:
     report = check(FIXTURE_PROJECT, [*VALID, *INVALID[:3]], today=TODAY)
-    notes = [f for f in report.sorted() if f.code == "DG121"]
+    notes = [f for f in report.sorted() if f.code == "DG124"]
     assert len(notes) == 1 and notes[0].severity is Severity.NOTE
     assert "dsgvo-gen migrate" in notes[0].message
     only_valid = check(FIXTURE_PROJECT, VALID, today=TODAY)
-    assert [f.code for f in only_valid.sorted()] == ["DG121"]
+    assert [f.code for f in only_valid.sorted()] == ["DG124"]
     assert only_valid.exit_code(strict=True) == 0

@@ -85,7 +85,7 @@ def test_precedence_project_then_config_folders_then_bundled(tmp_path: Path) -> 
     overrides = sorted(
         (Path(f.path).relative_to(tmp_path).as_posix(), f.message)
         for f in report.findings
-        if f.code == "DG122"
+        if f.code == "DG125"
     )
     assert [path for path, _ in overrides] == [
         "project/catalogue/zoom.yaml", "project/catalogue/zoom.yaml",

@@ -28,7 +28,7 @@ def test_clean_project_exits_0(project: Path) -> None:
     code, out = run("check", "--today", "2026-11-21", project=project)
     assert code == 0
     note, summary = out.strip().splitlines()  # format 1: the suggestion to migrate, once
-    assert "note[DG121]" in note and "dsgvo-gen migrate" in note
+    assert "note[DG124]" in note and "dsgvo-gen migrate" in note
     assert summary == "0 error(s), 0 warning(s), 1 note(s)"
     code, out = run("check", "--today", "2026-11-21", project=ROOT)  # format 2: no note
     assert (code, out.splitlines()[-1]) == (0, "0 error(s), 1 warning(s)")  # DG312: the example
@@ -284,7 +284,7 @@ def test_gitlab_code_quality_report(project: Path) -> None:
     assert len({i["fingerprint"] for i in issues}) == len(issues)
     vague = [i for i in issues if i["check_name"] == "DG408"]
     assert [i["location"]["lines"]["begin"] for i in vague] == [100, 101]
-    # Errors, DG506 warnings, and the note that format 1 can be migrated (DG121).
+    # Errors, DG506 warnings, and the note that format 1 can be migrated (DG124).
     assert {i["severity"] for i in issues} == {"major", "minor", "info"}
     again = json.loads(run("check", "--format", "gitlab", "--today", "2026-11-21", *cases,
                            project=project)[1])  # fmt: skip

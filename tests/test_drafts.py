@@ -35,7 +35,7 @@ def run(*args: str) -> tuple[int, str]:
 def test_a_draft_is_reported_and_does_not_stop_the_others(with_draft: Path) -> None:
     report = check(with_draft, today=TODAY)
     drafted = {f.code for f in report.findings if f.path.endswith("red-connect.yaml")}
-    assert {"DG123", "DG403"} <= drafted
+    assert {"DG126", "DG403"} <= drafted
     assert report.errors == 0 and report.exit_code() == 0 and report.exit_code(strict=True) == 1
 
     result = build(with_draft, today=TODAY, pdf=False)
@@ -64,7 +64,7 @@ def test_preview_shows_drafts_marked_with_their_open_findings(with_draft: Path) 
     assert result.written and result.out == with_draft / "preview"
     page = (with_draft / "preview" / "de" / "providers" / "red-connect.html").read_text()
     assert 'class="preview-mark"' in page and "Entwurf \u2013 nicht veröffentlicht." in page
-    assert "DG403" in page and "DG123" in page  # the open findings, listed
+    assert "DG403" in page and "DG126" in page  # the open findings, listed
     english = (with_draft / "preview" / "en" / "consent" / "red-connect.html").read_text()
     assert "Draft \u2013 not published." in english
     overview = (with_draft / "preview" / "de" / "index.html").read_text()

@@ -40,7 +40,7 @@ def test_migrate_gives_byte_identical_notices(tmp_path: Path, descriptors: list[
     root = format_1_project(tmp_path, descriptors)
     before = build(root, tmp_path / "before", today=TODAY, pdf=False)
     assert before.written, before.report.sorted()
-    assert "DG121" in {f.code for f in check(root, today=TODAY).findings}
+    assert "DG124" in {f.code for f in check(root, today=TODAY).findings}
 
     done, refused = migrate(root)
     assert refused == [] and len(done) == len(descriptors)
@@ -49,7 +49,7 @@ def test_migrate_gives_byte_identical_notices(tmp_path: Path, descriptors: list[
     )
     report = check(root, today=TODAY)
     left = [f for f in problems(report) if f.code != "DG312"]  # the shipped example controller
-    assert left == [] and "DG121" not in {f.code for f in report.findings}
+    assert left == [] and "DG124" not in {f.code for f in report.findings}
     after = build(root, tmp_path / "after", today=TODAY, pdf=False)
     assert after.written and pages(tmp_path / "after") == pages(tmp_path / "before")
     for path in (root / "providers").glob("*.yaml"):

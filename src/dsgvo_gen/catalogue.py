@@ -1,7 +1,7 @@
 """Where catalogue entries live, and which one a descriptor's `uses:` finds.
 
 Entries come from three kinds of folder, searched in this order; the first entry
-with an id wins, and `check` notes every entry it hides (DG122):
+with an id wins, and `check` notes every entry it hides (DG125):
 
 1. the project's own `catalogue/`;
 2. the folders the config names under `catalogue:`, in the order named (paths

@@ -42,9 +42,9 @@ CODES: dict[str, Code] = _catalogue(
     Code("DG118", W, "", "file in providers/ ignored: descriptors end in .yaml"),
     Code("DG119", E, "", "logo cannot be published (missing, a link, too large, not an image)"),
     Code("DG120", W, "", "accent colour too light for links on white (WCAG 2.1 AA)"),
-    Code("DG121", N, "", "format 1 descriptor: 'dsgvo-gen migrate' splits it (once per run)"),
-    Code("DG122", N, "", "catalogue entry overrides one with the same id (both paths)"),
-    Code("DG123", W, "", "draft: checked and reported, not published"),
+    Code("DG124", N, "", "format 1 descriptor: 'dsgvo-gen migrate' splits it (once per run)"),
+    Code("DG125", N, "", "catalogue entry overrides one with the same id (both paths)"),
+    Code("DG126", W, "", "draft: checked and reported, not published"),
     # DG2xx: JSON Schema
     Code("DG201", E, "", "unknown key"),
     Code("DG202", E, "", "required key missing"),
