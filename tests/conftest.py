@@ -31,6 +31,26 @@ def read_expected(path: Path) -> list[tuple[str, ...]]:
     return sorted(tuple(line.split()) for line in path.read_text().splitlines() if line.strip())
 
 
+@pytest.fixture(autouse=True)
+def own_cache_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """Each test gets its own user cache folder (the PDF cache lives there), and child
+    processes inherit it: no test reads another's cache or writes into the real one."""
+    home = tmp_path_factory.mktemp("cache-home")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
+    return home
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every regular file below `folder` (links not followed), by relative path."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in folder.rglob("*")
+        if p.is_file() and not p.is_symlink()
+    }
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A copy of the fixture project with the valid descriptor, to modify freely."""
@@ -51,6 +71,19 @@ def project2(tmp_path: Path) -> Path:
     for folder in ("catalogue", "providers"):
         shutil.copytree(FORMAT_2 / folder, target / folder)
     return target
+
+
+def own_templates(project: Path, notice_main: str = "") -> Path:
+    """The bundled templates copied into the project, `notice_main` put at the start of the
+    notice's main block; returns the project's templates folder."""
+    from dsgvo_gen.resources import bundled_dir
+
+    templates = project / "templates"
+    shutil.copytree(bundled_dir("templates"), templates)
+    notice = templates / "notice.html"
+    main = "{% block main %}"
+    notice.write_text(notice.read_text().replace(main, main + notice_main, 1))
+    return templates
 
 
 @pytest.fixture(scope="module")

@@ -117,7 +117,7 @@ def test_an_own_asset_that_is_a_link_is_a_finding(project: Path, tmp_path: Path)
     result = build(project, today=TODAY, pdf=False)
     assert not result.written and not (project / "site").exists()
     (finding,) = problems(result.report)
-    assert finding.code == "DG111" and "style.css is not a regular file" in finding.message
+    assert finding.code == "DG116" and "style.css is a symbolic link" in finding.message
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,7 @@ from dsgvo_gen.resources import bundled_dir
 from tests.conftest import ROOT, TODAY, problems
 
 EXPECTED = {
+    ".dsgvo-gen-site",  # the marker that lets the next build recognise the folder as its own
     "index.html",
     "assets/style.css",
     "assets/embed.css",
@@ -82,9 +83,26 @@ def test_refused_build_leaves_the_old_site_untouched(project: Path) -> None:
 
 
 def test_same_input_same_bytes(project: Path, tmp_path: Path) -> None:
-    build(project, tmp_path / "one", today=TODAY)
-    build(project, tmp_path / "two", today=TODAY)
+    first = build(project, tmp_path / "one", today=TODAY)
+    second = build(project, tmp_path / "two", today=TODAY, cache=False)  # rendered afresh
+    assert first.pdfs == second.rendered == 4
     assert files_of(tmp_path / "one") == files_of(tmp_path / "two")
+
+
+@pytest.mark.parametrize("bug", [KeyError("a key our code forgot"), ValueError("our mistake")])
+def test_a_bug_in_dsgvo_gen_is_not_reported_as_a_template_finding(
+    project: Path, monkeypatch: pytest.MonkeyPatch, bug: Exception
+) -> None:
+    """Only template errors are the user's to fix (DG111); our own bugs must surface."""
+    from dsgvo_gen import render
+
+    def broken(*args: object, **kwargs: object) -> str:
+        raise bug
+
+    monkeypatch.setattr(render, "document_date", broken)
+    with pytest.raises(type(bug)):
+        build(project, today=TODAY)
+    assert not (project / "site").exists()
 
 
 @pytest.mark.parametrize(

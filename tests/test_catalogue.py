@@ -112,7 +112,18 @@ def test_a_symlinked_entry_is_refused(project2: Path, tmp_path: Path) -> None:
     shutil.move(entry, target)
     entry.symlink_to(target)
     report = check(project2, today=TODAY)
-    assert any(f.code == "DG110" and "symbolic link" in f.message for f in report.findings)
+    assert any(f.code == "DG116" and "symbolic link" in f.message for f in report.findings)
+    assert report.failed()
+
+
+def test_a_linked_catalogue_folder_is_not_read(project2: Path, tmp_path: Path) -> None:
+    folder = project2 / "catalogue"
+    shutil.move(folder, tmp_path / "elsewhere")
+    folder.symlink_to(tmp_path / "elsewhere")
+    report = check(project2, today=TODAY)
+    (linked,) = [f for f in report.findings if f.code == "DG116"]
+    assert linked.path.endswith("catalogue") and "symbolic link" in linked.message
+    assert any(f.code == "DG423" for f in report.findings)  # its entry is not found
     assert report.failed()
 
 

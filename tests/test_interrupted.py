@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from dsgvo_gen.builder import build
+from dsgvo_gen.cache import cache_folder
 from tests.conftest import TODAY, problems
 
 DG = str(Path(sys.executable).parent / "dsgvo-gen")
@@ -63,7 +64,8 @@ def timed_run(cmd: list[str]) -> float:
 
 
 def test_sigkill_at_random_points_leaves_a_complete_site(project: Path) -> None:
-    cache = project / ".dsgvo-gen-cache"
+    cache = cache_folder(project)
+    assert cache is not None
     complete = []  # every site a finished build can leave: two descriptors, with and without PDFs
     duration = {"fresh": 0.0, "cached": 0.0, "no-pdf": 0.0}  # the three kinds of run
     for name in ("Beispiel Video", "Beispiel Video v2"):
@@ -175,7 +177,8 @@ def test_a_killed_pdf_worker_is_a_finding_and_keeps_the_old_site(project: Path) 
         stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     deadline, killed = time.monotonic() + 30, False
-    cache = project / ".dsgvo-gen-cache" / "pdf"
+    cache = cache_folder(project)
+    assert cache is not None
     while not killed and time.monotonic() < deadline:  # the build -> its fork server -> workers
         if not any(cache.glob("*.pdf")):  # not yet: the workers are not busy before that
             time.sleep(0.05)

@@ -106,3 +106,32 @@ def test_unreadable_paths(tmp_path: Path) -> None:
     assert [f.code for f in findings] == ["DG110"]
     _, findings = load_file(tmp_path / "missing.yaml", "missing.yaml")
     assert [f.code for f in findings] == ["DG110"]
+
+
+def test_descriptors_and_config_that_are_links_are_refused_unread(
+    project: Path, tmp_path: Path
+) -> None:
+    from dsgvo_gen.checker import check
+
+    secret = tmp_path / "secret.yaml"
+    secret.write_text("format: 1\nid: s3cr3t-value\nname: TOP-SECRET-TOKEN\n")
+    (project / "providers" / "leak.yaml").symlink_to(secret)
+    (project / "providers" / "inside.yaml").symlink_to(project / "providers" / "full-video.yaml")
+    report = check(project)
+    found = {(f.path.rsplit("/", 1)[-1], f.code) for f in report.findings}
+    assert ("leak.yaml", "DG116") in found and ("inside.yaml", "DG116") in found
+    assert "TOP-SECRET" not in repr(report.findings) and "s3cr3t" not in repr(report.findings)
+    assert check(project, [project / "providers" / "leak.yaml"]).findings[0].code == "DG116"
+    # A providers folder or a config that is a link is not read either.
+    (project / "providers" / "leak.yaml").unlink()
+    (project / "providers" / "inside.yaml").unlink()
+    elsewhere = tmp_path / "elsewhere"
+    (project / "providers").rename(elsewhere)
+    (project / "providers").symlink_to(elsewhere)
+    assert [f.code for f in check(project).findings] == ["DG116"]
+    (project / "providers").unlink()
+    elsewhere.rename(project / "providers")
+    config = project / "dsgvo-gen.yaml"
+    config.rename(tmp_path / "config.yaml")
+    config.symlink_to(tmp_path / "config.yaml")
+    assert [f.code for f in check(project).findings] == ["DG116"]

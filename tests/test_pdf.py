@@ -19,6 +19,7 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 
 from dsgvo_gen.builder import build, make_pdfs
+from dsgvo_gen.cache import cache_folder
 from dsgvo_gen.checker import check_project
 from dsgvo_gen.cli import main
 from dsgvo_gen.i18n import labels
@@ -134,7 +135,8 @@ def test_cache_serves_unchanged_pdfs_and_renders_changed_ones(project: Path) -> 
     descriptor.write_text(descriptor.read_text().replace("Beispiel Video", "Zwilling Video"))
     changed = build(project, today=TODAY)
     assert (changed.pdfs, changed.rendered) == (8, 4)  # notice and consent, in de and en
-    cache = project / ".dsgvo-gen-cache" / "pdf"
+    cache = cache_folder(project)
+    assert cache is not None
     assert len(list(cache.glob("*.pdf"))) == 8  # the replaced entries were pruned
     for entry in cache.glob("*.pdf"):  # a truncated entry (killed build) is not served
         entry.write_bytes(entry.read_bytes()[:100])

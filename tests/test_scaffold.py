@@ -238,3 +238,22 @@ def test_every_key_of_the_skeleton_says_what_it_wants(category: str) -> None:
             or (not rest and lines[number - 1].lstrip().startswith("#"))
         )
         assert explained, f"line {number + 1}: {line}"
+
+
+def test_init_and_new_write_through_no_link(tmp_path: Path) -> None:
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "notes").write_text("mine\n")
+    target = tmp_path / "project"
+    target.mkdir()
+    (target / ".gitignore").symlink_to(victim / "notes")
+    with pytest.raises(ScaffoldError, match="symbolic link"):
+        init_project(target)
+    assert (victim / "notes").read_text() == "mine\n"
+    (target / ".gitignore").unlink()
+    init_project(target)
+    shutil.rmtree(target / "providers")
+    (target / "providers").symlink_to(victim)
+    with pytest.raises(ScaffoldError, match="symbolic link"):
+        new_descriptor(target, "zoom")
+    assert sorted(p.name for p in victim.iterdir()) == ["notes"]

@@ -3,20 +3,19 @@
 A build writes the pages and PDFs into a staging folder and swaps it in only
 when no document failed, so a refused or broken build leaves the old site. It
 publishes every provider that is not a draft; `preview` renders the drafts too,
-each marked, into a folder of its own.
+each marked, into a folder of its own. The output folder is checked first
+(`paths`): a folder dsgvo-gen did not make, a link or a folder of the project's
+sources raises UnsafePath before anything runs.
 """
 
 from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Collection, Iterator
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
-
-from jinja2 import TemplateError
 
 from dsgvo_gen import libc
 from dsgvo_gen.branding import read_logo
@@ -24,10 +23,17 @@ from dsgvo_gen.checker import Project
 from dsgvo_gen.config import Config
 from dsgvo_gen.findings import Finding, Report, Severity, display_path
 from dsgvo_gen.model import Provider
-from dsgvo_gen.publish import UsageError, template_findings, through_gate
+from dsgvo_gen.paths import (
+    UnsafePath,
+    check_output_folder,
+    check_site_folder,
+    refuse_link,
+    refuse_links_below,
+)
+from dsgvo_gen.publish import FAILURES, UsageError, failure_findings, through_gate
 from dsgvo_gen.render import Mark, PdfSource, Renderer
 from dsgvo_gen.resources import Templates
-from dsgvo_gen.writer import Staging, WriteError, write_file
+from dsgvo_gen.writer import Staging, mark_site, write_file
 
 if TYPE_CHECKING:
     from dsgvo_gen.pdf import RenderedPdf
@@ -61,20 +67,6 @@ def _give_back_memory() -> None:
     trim = libc.function("malloc_trim")
     if trim is not None:
         trim(0)
-
-
-#: What can go wrong once rendering has started, each reported as one finding.
-_FAILURES = (WriteError, TemplateError, KeyError, ValueError, BrokenProcessPool)
-
-
-def _failure(err: BaseException, target: Path, templates: Templates) -> list[Finding]:
-    if isinstance(err, WriteError):
-        return [Finding(display_path(target, Path.cwd()), 1, 1, "DG112", str(err))]
-    if isinstance(err, BrokenProcessPool):
-        message = "a PDF worker process died (out of memory?); nothing was changed"
-        return [Finding(display_path(templates.base, Path.cwd()), 1, 1, "DG115", message)]
-    assert isinstance(err, TemplateError | KeyError | ValueError)
-    return template_findings(err, templates)
 
 
 def _renderer(
@@ -162,28 +154,28 @@ def build(
     """Build the site (with PDFs unless `pdf=False`) into `out`; refuse when check fails.
 
     `jobs` is the number of PDF worker processes (default: one per core); `cache`
-    reuses unchanged PDFs from `<root>/.dsgvo-gen-cache`.
+    reuses unchanged PDFs from the user's cache folder (`cache.cache_folder`).
+    Raises UnsafePath, before anything is done, where `out` may not be replaced.
     """
     root = Path(root)
-    target = Path(out) if out is not None else root / "site"
-    report, passed = through_gate(root, _published, today=today, strict=strict)
-    if passed is None:
-        return BuildResult(report, target, 0)
-    renderer, templates = passed.prepared, passed.templates
-    try:
-        count = renderer.pdf_count() if pdf else 0
-    except (TemplateError, KeyError, ValueError) as err:
-        report.extend(template_findings(err, templates))
-        return BuildResult(report, target, 0)
-    from dsgvo_gen.cache import CACHE_DIR
+    shown = Path(out) if out is not None else root / "site"
+    target = check_site_folder(shown, root)
 
-    result = BuildResult(report, target, 0)
+    def prepare(project: Project, config: Config, templates: Templates) -> tuple[Renderer, int]:
+        renderer = _published(project, config, templates)
+        return renderer, renderer.pdf_count() if pdf else 0
+
+    report, passed = through_gate(root, prepare, today=today, strict=strict, target=shown)
+    result = BuildResult(report, shown, 0)
+    if passed is None:
+        return result
+    (renderer, count), templates = passed.prepared, passed.templates
+    cache_root = _cache_root(root) if cache and pdf else None
     try:
         with Staging(target) as stage:
             # Page by page: a thousand providers' site need not sit in memory at once.
             for relative, content in renderer.iter_site(pdf_links=pdf):
                 stage.write(relative, content)
-            cache_root = root / CACHE_DIR if cache else None
             if pdf:
                 _give_back_memory()
             sources = renderer.pdf_sources() if pdf else iter(())
@@ -197,11 +189,17 @@ def build(
             if report.failed(strict=strict):
                 return result  # leaving the block drops the staging folder
             stage.commit()
-    except _FAILURES as err:  # the print HTML renders lazily, so template errors come here too
-        report.extend(_failure(err, target, templates))
+    except FAILURES as err:  # the print HTML renders lazily, so template errors come here too
+        report.extend(failure_findings(err, shown, templates))
         return result
     result.pages, result.pdfs = stage.files - count, count
     return result
+
+
+def _cache_root(root: Path) -> Path | None:
+    from dsgvo_gen.cache import cache_folder
+
+    return cache_folder(root)
 
 
 def make_pdfs(
@@ -218,10 +216,16 @@ def make_pdfs(
     """Write the PDFs of the given providers (default: all) into `out/<lang>/`.
 
     `out` defaults to `<root>/site/pdf`. Each file is replaced atomically; other
-    files in `out` are left alone. Raises UnknownSelection for an unknown id or language.
+    files in `out` are left alone. Raises UnknownSelection for an unknown id or
+    language, and UnsafePath, before anything is done, for an output folder that
+    is a link or part of the project's sources.
     """
     root = Path(root)
-    target = Path(out) if out is not None else root / "site" / "pdf"
+    shown = Path(out) if out is not None else root / "site" / "pdf"
+    if out is None:  # into the site: no link on the way, and a new site folder is marked
+        refuse_links_below(root, shown)
+        check_site_folder(root / "site", root)
+    target = check_output_folder(shown, root)
 
     def prepare(
         project: Project, config: Config, templates: Templates
@@ -235,28 +239,36 @@ def make_pdfs(
         if unknown := sorted(set(langs) - set(config.languages)):
             raise UnknownSelection(f"the project has no language {', '.join(unknown)}; it has: "
                                    f"{', '.join(config.languages)}")  # fmt: skip
+        for lang in langs or config.languages:  # one line, before anything is rendered
+            refuse_link(target / lang, shown / lang)
         renderer = _published(project, config, templates)
         selected = (ids or None, langs or None)
         return renderer.pdf_count(*selected), renderer.pdf_sources(*selected)
 
-    report, passed = through_gate(root, prepare, today=today)
+    report, passed = through_gate(root, prepare, today=today, target=shown)
+    result = BuildResult(report, shown, 0)
     if passed is None:
-        return BuildResult(report, target, 0)
+        return result
     (count, sources), templates = passed.prepared, passed.templates
-    from dsgvo_gen.cache import CACHE_DIR
-
-    result = BuildResult(report, target, 0)
-    cache_root = root / CACHE_DIR if cache else None
+    cache_root = _cache_root(root) if cache else None
     try:
         for rendered in _pdfs(sources, count, templates, cache_root, jobs, progress):
             findings = _pdf_findings(rendered, templates)
             report.extend(findings)
             result.rendered += not rendered.cached
             if rendered.pdf is not None and not any(f.severity is Severity.ERROR for f in findings):
-                write_file(target / rendered.source.path.removeprefix("pdf/"), rendered.pdf)
+                path = target / rendered.source.path.removeprefix("pdf/")
+                try:
+                    if out is None:
+                        mark_site(root / "site")
+                    write_file(path, rendered.pdf, inside=target)
+                except UnsafePath as err:  # a link among the PDFs: refused, the others go on
+                    report.extend([Finding(display_path(path, Path.cwd()), 1, 1, "DG112",
+                                           str(err))])  # fmt: skip
+                    continue
                 result.pdfs += 1
-    except _FAILURES as err:
-        report.extend(_failure(err, target, templates))
+    except FAILURES as err:
+        report.extend(failure_findings(err, shown, templates))
     return result
 
 
@@ -286,25 +298,27 @@ def preview(
     """Render every provider, drafts included, into `out` (default `<root>/preview`): the
     pages of a draft are marked as such and list its open findings. HTML only.
 
-    Never into the site folder, where a draft would be published: that raises UsageError.
+    Never into the site folder, where a draft would be published: that raises UsageError;
+    a folder dsgvo-gen did not make raises UnsafePath, like `build`.
     """
     root = Path(root)
-    target = Path(out) if out is not None else root / PREVIEW_DIR
-    if target.resolve() == (root / "site").resolve():
-        raise UsageError(f"{target} is the site; preview writes drafts, which are never published")
+    shown = Path(out) if out is not None else root / PREVIEW_DIR
+    if shown.resolve() == (root / "site").resolve():
+        raise UsageError(f"{shown} is the site; preview writes drafts, which are never published")
+    target = check_site_folder(shown, root)
 
     def prepare(project: Project, config: Config, templates: Templates) -> Renderer:
         return _renderer(project, config, templates, project.providers, _marks(project))
 
-    report, passed = through_gate(root, prepare, today=today, refuse=False)
+    report, passed = through_gate(root, prepare, today=today, refuse=False, target=shown)
     if passed is None:
-        return BuildResult(report, target, 0)
+        return BuildResult(report, shown, 0)
     try:
         with Staging(target) as stage:
             for relative, content in passed.prepared.iter_site():
                 stage.write(relative, content)
             stage.commit()
-    except _FAILURES as err:
-        report.extend(_failure(err, target, passed.templates))
-        return BuildResult(report, target, 0)
-    return BuildResult(report, target, stage.files)
+    except FAILURES as err:
+        report.extend(failure_findings(err, shown, passed.templates))
+        return BuildResult(report, shown, 0)
+    return BuildResult(report, shown, stage.files)

@@ -11,7 +11,8 @@ with an id wins, and `check` notes every entry it hides (DG125):
 A folder that is the same as one before it counts once, in its first place; the
 bundled catalogue counts as bundled even where it is also the project's folder (in
 dsgvo-gen's own source tree). Entries are read with the same safe loader as
-descriptors, and a file that is a symbolic link is refused.
+descriptors; a file that is a symbolic link is refused (DG116), and so is the
+project's own `catalogue/` when it is a link (a clone could point it anywhere).
 """
 
 from __future__ import annotations
@@ -57,10 +58,21 @@ def folders(root: Path, config: Config | None) -> list[Folder]:
     result = []
     for folder in candidates:
         key = folder.path.resolve()
-        if key not in seen and folder.path.is_dir():
+        linked = folder.origin == "project" and folder.path.is_symlink()
+        if key not in seen and folder.path.is_dir() and not linked:
             seen.add(key)
             result.append(folder)
     return [*result, bundled]
+
+
+def folder_findings(root: Path) -> list[Finding]:
+    """DG116 for a project catalogue/ that is a symbolic link: it is not read."""
+    own = root / CATALOGUE_DIR
+    if not own.is_symlink():
+        return []
+    shown = display_path(own, Path.cwd())
+    message = f"{shown} is a symbolic link; dsgvo-gen reads no folder through a link"
+    return [Finding(shown, 1, 1, "DG116", message)]
 
 
 def config_folder_findings(root: Path, config: Config, config_doc: Document) -> list[Finding]:
@@ -115,13 +127,9 @@ def project_catalogue(root: Path, config: Config | None) -> Catalogue:
 
 
 def load_entry_file(path: Path) -> tuple[Document | None, list[Finding]]:
-    """Read a catalogue file with the descriptors' safe loader; refuse a symbolic link,
-    whose target could be any file on the machine."""
-    display = display_path(path, Path.cwd())
-    if path.is_symlink():
-        message = "is a symbolic link; a catalogue entry must be a regular file"
-        return None, [Finding(display, 1, 1, "DG110", message)]
-    return load_file(path, display)
+    """Read a catalogue file with the descriptors' safe loader, which refuses a symbolic
+    link (DG116), whose target could be any file on the machine."""
+    return load_file(path, display_path(path, Path.cwd()))
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from pathlib import Path
 from dsgvo_gen.catalogue import (
     Catalogue,
     config_folder_findings,
+    folder_findings,
     load_entry_file,
     project_catalogue,
 )
@@ -98,6 +99,10 @@ def _ignored(folder: Path) -> Iterator[Finding]:
 def _listing(root: Path, config: Config | None) -> tuple[list[Path], list[Finding]]:
     """The descriptor files the config asks for (DG421 names those that are missing)."""
     folder = root / PROVIDERS_DIR
+    if folder.is_symlink():
+        shown = display_path(folder, Path.cwd())
+        message = f"{shown} is a symbolic link; dsgvo-gen reads no folder through a link"
+        return [], [Finding(shown, 1, 1, "DG116", message)]
     if config is not None and not folder.is_dir():
         shown = display_path(folder, Path.cwd())
         message = (
@@ -232,6 +237,7 @@ def _check_project(root: Path, paths: Sequence[Path | str], today: date | None) 
     project = Project(root, config, ctx.reference, catalogue)
     report = project.report
     report.extend(config_findings)
+    report.extend(folder_findings(root))
     if config is not None and config_doc is not None:
         report.extend(run_config_rules(config, config_doc, ctx))
         report.extend(config_folder_findings(root, config, config_doc))

@@ -39,9 +39,12 @@ CODES: dict[str, Code] = _catalogue(
     Code("DG113", E, "", "a PDF asked for a resource outside the assets folder (refused)"),
     Code("DG114", W, "", "WeasyPrint warned while rendering a PDF"),
     Code("DG115", E, "", "a PDF cannot be rendered"),
+    Code("DG116", E, "", "a file to read is a symbolic link or not a regular file (not read)"),
+    Code("DG117", E, "", "control or bidirectional-override character in a text"),
     Code("DG118", W, "", "file in providers/ ignored: descriptors end in .yaml"),
     Code("DG119", E, "", "logo cannot be published (missing, a link, too large, not an image)"),
     Code("DG120", W, "", "accent colour too light for links on white (WCAG 2.1 AA)"),
+    Code("DG121", E, "", "a notice, page or PDF would exceed its size limit"),
     Code("DG124", N, "", "format 1 descriptor: 'dsgvo-gen migrate' splits it (once per run)"),
     Code("DG125", N, "", "catalogue entry overrides one with the same id (both paths)"),
     Code("DG126", W, "", "draft: checked and reported, not published"),
@@ -111,17 +114,19 @@ CODES: dict[str, Code] = _catalogue(
 #: codes it emits in its decorator; tests keep both lists true.
 STAGE_CODES: dict[str, frozenset[str]] = {
     "loader": frozenset({"DG101", "DG102", "DG103", "DG104", "DG105", "DG106", "DG107",
-                         "DG108", "DG110"}),
+                         "DG108", "DG110", "DG116", "DG117"}),
     "config": frozenset({"DG110"}),
-    "catalogue": frozenset({"DG110"}),
-    "checker": frozenset({"DG110", "DG118"}),
+    "catalogue": frozenset({"DG110", "DG116"}),
+    "checker": frozenset({"DG110", "DG116", "DG118"}),
     # An omitted key that an Art. 13 element depends on is reported with that element's
     # code; the obsolete mechanism 'privacy-shield' with DG505.
     "schema": frozenset({"DG201", "DG202", "DG203", "DG204", "DG205", "DG206", "DG301",
                          "DG302", "DG303", "DG304", "DG305", "DG306", "DG307", "DG308",
                          "DG309", "DG310", "DG311", "DG505"}),
-    "publish": frozenset({"DG111"}),
+    # What goes wrong once rendering has started (publish.FAILURES).
+    "publish": frozenset({"DG111", "DG112", "DG115", "DG116", "DG121"}),
     "i18n": frozenset({"DG110", "DG111"}),  # a project's own label catalogue
-    "builder": frozenset({"DG112", "DG115"}),
-    "pdf": frozenset({"DG113", "DG114", "DG115"}),
+    "builder": frozenset({"DG112"}),
+    "serve": frozenset({"DG112"}),
+    "pdf": frozenset({"DG113", "DG114", "DG115", "DG121"}),
 }  # fmt: skip

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import base64
 import mimetypes
-import os
+import posixpath
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +19,8 @@ from typing import NoReturn
 from urllib.parse import unquote, urlsplit
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from dsgvo_gen.paths import UnsafePath, read_regular_file_inside
 
 MAX_RESOURCE_BYTES = 5 * 1024 * 1024  # a stylesheet, font or logo; never more
 
@@ -38,16 +40,18 @@ class ResourceRefused(ValueError):  # noqa: N818 - reads as what happened, like 
 
 
 class RestrictedFetcher(URLFetcher):  # type: ignore[misc] # WeasyPrint has no type hints
-    """Serves `data:` URLs and regular files below `roots`; refuses everything else.
+    """Serves `data:` URLs and regular files in the `assets/` folder of the template
+    layers, reached without a link on the way (a link there could point at any file);
+    refuses everything else.
 
-    The roots are layers: a file asked for below the first root that is not there is
-    looked up at the same place below the next (a project's own assets, then the bundled).
+    The layers are a project's own templates, then the bundled ones (absolute paths): a
+    file asked for in one layer's assets that the first layer lacks comes from the next.
     """
 
-    def __init__(self, roots: list[Path]) -> None:
+    def __init__(self, layers: list[Path], folder: str = "assets") -> None:
         # No handlers are used: `fetch` below never reaches urllib's opener.
         super().__init__(allowed_protocols=("data", "file"), allow_redirects=False)
-        self.roots = [root.resolve() for root in roots]
+        self.layers, self.folder = layers, folder
         self.refusals: list[Refusal] = []
 
     def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
@@ -59,20 +63,6 @@ class RestrictedFetcher(URLFetcher):  # type: ignore[misc] # WeasyPrint has no t
         else:
             self._refuse(url, f"the scheme '{scheme or '(none)'}' is not allowed in PDFs")
         return URLFetcherResponse(url, body, {"Content-Type": content_type})
-
-    def _layered(self, asked: Path) -> Path | None:
-        """The file asked for, or its namesake in a later layer; resolved (links followed)."""
-        candidates = [asked]
-        lexical = Path(os.path.normpath(asked))
-        if lexical.is_relative_to(self.roots[0]):
-            inside = lexical.relative_to(self.roots[0])
-            candidates += [root / inside for root in self.roots[1:]]
-        for candidate in candidates:
-            try:
-                return candidate.resolve(strict=True)
-            except (OSError, RuntimeError):
-                continue
-        return None
 
     def _refuse(self, url: str, reason: str) -> NoReturn:
         self.refusals.append(Refusal(url[:200], reason))
@@ -97,14 +87,20 @@ class RestrictedFetcher(URLFetcher):  # type: ignore[misc] # WeasyPrint has no t
         parts = urlsplit(url)
         if parts.netloc not in ("", "localhost"):
             self._refuse(url, "file: URLs on other hosts are not allowed")
-        path = self._layered(Path(unquote(parts.path)))
-        if path is None:
-            self._refuse(url, "the file does not exist")
-        if not any(path.is_relative_to(root) for root in self.roots):
+        path = Path(posixpath.normpath(unquote(parts.path)))
+        inside = next((path.relative_to(layer) for layer in self.layers
+                       if path.is_relative_to(layer / self.folder)), None)  # fmt: skip
+        if inside is None:
             self._refuse(url, "only files in the templates' assets folder may be used")
-        if not path.is_file():
-            self._refuse(url, "not a regular file")
-        if path.stat().st_size > MAX_RESOURCE_BYTES:
-            self._refuse(url, "the file is larger than 5 MiB")
-        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return content_type, path.read_bytes()
+        for layer in self.layers:
+            try:
+                body = read_regular_file_inside(layer, inside.as_posix(), limit=MAX_RESOURCE_BYTES)
+            except FileNotFoundError:
+                continue
+            except UnsafePath:
+                self._refuse(url, "a link, not a regular file, or larger than 5 MiB")
+            except OSError as err:
+                self._refuse(url, f"the file cannot be read: {err.strerror}")
+            content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return content_type, body
+        self._refuse(url, "the file does not exist")

@@ -14,12 +14,22 @@ from pathlib import Path
 
 from dsgvo_gen.codes import CODES
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+#: What a terminal or a CI log would obey rather than show: every control character (line
+#: breaks too: a message is one line), line separators and the bidirectional marks.
+_CONTROL = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
+#: The same, less what JSON escapes itself (C0 controls); its line breaks are its layout.
+_RAW_IN_JSON = re.compile(r"[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 MAX_MESSAGE = 400
 
 
 def _escape_control(text: str) -> str:
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    def escaped(match: re.Match[str]) -> str:
+        code = ord(match.group())
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+    return _CONTROL.sub(escaped, text)
 
 
 def quote(value: object, limit: int = 60) -> str:
@@ -168,7 +178,14 @@ def format_json(report: Report) -> str:
         "warnings": report.warnings,
         "notes": report.notes,
     }
-    return json.dumps(payload, ensure_ascii=False, indent=2)
+    return _json(payload)
+
+
+def _json(payload: object) -> str:
+    """Readable JSON (umlauts stay), with C1 controls and direction marks escaped as JSON
+    escapes them (only strings can hold them): a terminal that shows it must not obey them."""
+    text = json.dumps(payload, ensure_ascii=False, indent=2)
+    return _RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def _github_escape(value: str, *, in_property: bool = False) -> str:
@@ -188,7 +205,7 @@ def format_github(report: Report) -> str:
     for f in report.sorted():
         props = ",".join(
             [
-                f"file={_github_escape(f.path, in_property=True)}",
+                f"file={_github_escape(printable(f.path), in_property=True)}",
                 f"line={f.line}",
                 f"col={f.column}",
                 f"title={_github_escape(f.code, in_property=True)}",
@@ -227,7 +244,7 @@ def format_gitlab(report: Report) -> str:
             "severity": _GITLAB_SEVERITY[f.severity],
             "location": {"path": f.path, "lines": {"begin": f.line}},
         })  # fmt: skip
-    return json.dumps(issues, ensure_ascii=False, indent=2)
+    return _json(issues)
 
 
 FORMATTERS = {

@@ -4,11 +4,13 @@ Fixed legal and UI texts live in `templates/labels/<lang>.yaml`, not in code, so
 that lawyers can review them as text. A project's own catalogue changes only the
 keys it names; every other label, and every later fix of it, comes from the bundled
 one. Durations are said in words ("3 Monaten", "30 days"), dates in each language's
-long format.
+long format. A catalogue is read anew whenever its file changes (`serve` rebuilds
+on every save).
 """
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -24,6 +26,22 @@ from dsgvo_gen.model import Duration
 from dsgvo_gen.resources import Templates
 
 _UNITS = ("years", "months", "weeks", "days", "hours", "minutes", "seconds")
+#: A placeholder in a label text: `{name}`, nothing else (str.format would also follow
+#: attributes and items of the values, from an object passed in to os.environ).
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+class LabelError(KeyError):
+    """A label catalogue is broken or lacks a key or value: the templates' author's to fix.
+
+    A KeyError, so that Jinja2 treats `L['missing']` as undefined (StrictUndefined then
+    names it); the message reads without KeyError's quotes.
+    """
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
 _UNIT_LABELS = ("year", "month", "week", "day", "hour", "minute", "second")
 # Label keys of the features whose value is a choice: features.e2ee_always, ...
 _FEATURE_PREFIXES = {
@@ -44,12 +62,21 @@ class Labels:
         node: Any = self.data
         for part in key.split("."):
             if not isinstance(node, dict) or part not in node:
-                raise KeyError(f"label '{key}' is missing for language '{self.lang}'")
+                raise LabelError(f"label '{key}' is missing for language '{self.lang}'")
             node = node[part]
         return node
 
     def text(self, key: str, **values: object) -> str:
-        return str(self[key]).format(**values)
+        """The label `key` with its `{name}` placeholders filled in from `values`."""
+
+        def fill(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name not in values:
+                raise LabelError(f"label '{key}' ({self.lang}) has a placeholder {{{name}}} "
+                                 f"that is not filled in here")  # fmt: skip
+            return str(values[name])
+
+        return _PLACEHOLDER.sub(fill, str(self[key]))
 
     def duration(self, value: Duration, *, dative: bool = False) -> str:
         """A duration in words, e.g. '3 Monaten' (dative) or '1 year and 6 months'."""
@@ -57,7 +84,11 @@ class Labels:
         for unit, label in zip(_UNITS, _UNIT_LABELS, strict=True):
             amount = getattr(value, unit)
             if amount:
-                singular, plural, dative_plural = self[f"duration.{label}"]
+                forms = self[f"duration.{label}"]
+                if not (isinstance(forms, list) and len(forms) == 3):
+                    raise LabelError(f"label 'duration.{label}' ({self.lang}) must list three "
+                                     "forms: singular, plural, dative plural")  # fmt: skip
+                singular, plural, dative_plural = forms
                 word = singular if amount == 1 else (dative_plural if dative else plural)
                 parts.append(f"{amount} {word}")
         if len(parts) > 1:

@@ -13,7 +13,8 @@ and `yes`/`on` are text, not booleans.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+import stat
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -22,6 +23,7 @@ import yaml
 
 from dsgvo_gen.findings import Finding, quote
 from dsgvo_gen.hints import yaml_syntax_hint
+from dsgvo_gen.paths import UnsafePath, read_regular_file_inside
 
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 32
@@ -39,6 +41,13 @@ _INT = re.compile(r"[-+]?[0-9]+")
 _OCT = re.compile(r"0o[0-7]+")
 _HEX = re.compile(r"0x[0-9a-fA-F]+")
 _FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
+#: Characters no text needs, which terminals, CI logs and PDF viewers obey instead of
+#: showing: C0 controls but tab and line feed, DEL, C1 controls, line and paragraph
+#: separators, and the bidirectional marks, embeddings, overrides and isolates (an RLO
+#: shows the rest of a line reversed). YAML lets them in through escapes ("\e", "\u202e").
+UNSAFE_CHARACTERS = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
 _SPECIAL_FLOATS = {
     ".inf": float("inf"), ".Inf": float("inf"), ".INF": float("inf"),
     "+.inf": float("inf"), "+.Inf": float("inf"), "+.INF": float("inf"),
@@ -265,6 +274,24 @@ class _Composer:
         return Position(mark.line + 1, mark.column + 1)
 
 
+def _unsafe_characters(doc: Document, node: Any, at: JsonPath = ()) -> Iterator[Finding]:
+    if isinstance(node, str):
+        if found := UNSAFE_CHARACTERS.search(node):
+            kind = "a control character" if found.group() < "\u0100" else "a direction mark"
+            yield doc.finding(
+                at, "DG117",
+                f"the text contains U+{ord(found.group()):04X}, {kind}: terminals, CI logs and "
+                "PDFs obey it instead of showing it (it can hide, reorder or forge text); "
+                "remove it",
+            )  # fmt: skip
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            yield from _unsafe_characters(doc, value, (*at, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _unsafe_characters(doc, value, (*at, index))
+
+
 def _position_of_byte(raw: bytes, offset: int) -> Position:
     line_start = raw.rfind(b"\n", 0, offset) + 1
     return Position(raw.count(b"\n", 0, offset) + 1, offset - line_start + 1)
@@ -289,18 +316,30 @@ def load_bytes(raw: bytes, path: Path, display: str) -> tuple[Document | None, l
     text = text.removeprefix("\ufeff")
     composer = _Composer(path, display)
     document = composer.compose(text)
+    # Without such a character in the file and without escapes, no value can hold one.
+    if document is not None and ("\\" in text or UNSAFE_CHARACTERS.search(text)):
+        composer.findings.extend(_unsafe_characters(document, document.data))
     return document, composer.findings
 
 
 def load_file(path: Path, display: str) -> tuple[Document | None, list[Finding]]:
-    """Read and compose a file, refusing oversized files before reading them whole."""
+    """Read and compose a file, refusing oversized files before reading them whole.
+
+    A link is refused unread (DG116): in a clone it may point at any file of the
+    machine, whose values findings would then show.
+    """
+    if path.is_symlink():
+        message = "the file is a symbolic link; dsgvo-gen reads no file through a link"
+        return None, [Finding(display, 1, 1, "DG116", message)]
     try:
-        if not path.is_file():
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
             return None, [Finding(display, 1, 1, "DG110", "not a file")]
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            return None, [_too_large(size, display)]
-        raw = path.read_bytes()
+        if info.st_size > MAX_BYTES:
+            return None, [_too_large(info.st_size, display)]
+        raw = read_regular_file_inside(path.parent, path.name, limit=MAX_BYTES)
+    except UnsafePath as err:  # replaced by a link or grown since the checks above
+        return None, [Finding(display, 1, 1, "DG116", str(err))]
     except OSError as err:
         return None, [Finding(display, 1, 1, "DG110", f"cannot read the file: {err.strerror}")]
     return load_bytes(raw, path, display)

@@ -1,11 +1,14 @@
 """Markdown in free texts: a small, safe subset rendered with markdown-it-py.
 
 Descriptors are untrusted, so raw HTML is never rendered (it is shown as text),
-images are off, and links may only point to http(s) and mailto addresses.
+images are off, and links may only point to http(s) addresses and to plain e-mail
+addresses (`mailto:` without `?subject=`, `&bcc=`, several recipients or anything
+that is not an address).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,11 +19,17 @@ from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 from markupsafe import Markup
 
-_SAFE_SCHEMES = ("https://", "http://", "mailto:")
+_WEB = ("https://", "http://")
+#: One plain address, as markdown-it hands it over (domain already in punycode). No `%`:
+#: a mail program would decode `%3F` into the `?` that starts headers.
+_PLAIN_MAILTO = re.compile(r"mailto:[a-z0-9._+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+", re.IGNORECASE)
 
 
 def _safe_link(url: str) -> bool:
-    return url.strip().lower().startswith(_SAFE_SCHEMES)
+    url = url.strip()
+    if url.lower().startswith("mailto:"):
+        return _PLAIN_MAILTO.fullmatch(url) is not None
+    return url.lower().startswith(_WEB)
 
 
 def _link_open(

@@ -2,11 +2,14 @@
 
 Notices become tagged PDF/UA-1 documents; consent forms add AcroForm fields.
 WeasyPrint only ever sees the restricted fetcher, and what it would have said on
-its logger comes back as findings. Unchanged documents come from the cache.
+its logger comes back as findings. Unchanged documents come from the cache. The
+worker processes import only from the installed environment, never from the
+folder the build was started in.
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
 import multiprocessing
@@ -20,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dsgvo_gen import libc
+from dsgvo_gen.limits import MAX_PDF_PAGES, MAX_PRINT_HTML_BYTES, mebibytes
 from dsgvo_gen.render import PdfSource
 from dsgvo_gen.resources import Templates
 
@@ -34,7 +38,7 @@ OPTIONS: dict[str, dict[str, object]] = {
 class Problem:
     """Something WeasyPrint or the fetcher reported while rendering one PDF."""
 
-    code: str  # DG113 refused resource, DG114 WeasyPrint warning, DG115 not rendered
+    code: str  # DG113 refused resource, DG114 WeasyPrint warning, DG115 not rendered, DG121 size
     message: str
 
 
@@ -60,14 +64,19 @@ def render_pdf(source: PdfSource, templates: Templates | Path) -> RenderedPdf:
 
     An asset the project's own templates lack comes from the bundled ones.
     """
+    if len(source.html) > MAX_PRINT_HTML_BYTES:  # refused before WeasyPrint spends minutes on it
+        message = (f"its print HTML is {mebibytes(len(source.html))}, more than the "
+                   f"{mebibytes(MAX_PRINT_HTML_BYTES)} a PDF may start from")  # fmt: skip
+        return RenderedPdf(source, None, [Problem("DG121", message)])
     # Imported here, not at the top: a rebuild served from the cache never needs WeasyPrint.
     import weasyprint
 
     from dsgvo_gen.fetcher import ResourceRefused, RestrictedFetcher
 
     dirs = templates.dirs if isinstance(templates, Templates) else (templates,)
-    base = dirs[0].resolve()  # a file: base URL must be absolute
-    fetcher = RestrictedFetcher([folder.resolve() / "assets" for folder in dirs])
+    layers = [folder.resolve() for folder in dirs]  # a file: base URL must be absolute
+    base = layers[0]
+    fetcher = RestrictedFetcher(layers)
     collect = _Collect()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collect)
@@ -80,8 +89,15 @@ def render_pdf(source: PdfSource, templates: Templates | Path) -> RenderedPdf:
             base_url=(base / source.page).as_uri(),
             url_fetcher=fetcher,
         )
-        pdf: bytes | None = document.write_pdf(**OPTIONS[source.kind])
+        # What HTML.write_pdf does, in its two steps: the page count is known in between.
+        laid_out = document.render(**OPTIONS[source.kind])
+        pdf: bytes | None = None
         problems = []
+        if len(laid_out.pages) > MAX_PDF_PAGES:
+            problems.append(Problem("DG121", f"it has {len(laid_out.pages)} pages, more than the "
+                                             f"{MAX_PDF_PAGES} a PDF may have"))  # fmt: skip
+        else:
+            pdf = laid_out.write_pdf(**OPTIONS[source.kind])
     except Exception as err:  # any failure inside WeasyPrint becomes a finding
         pdf = None
         problems = [Problem("DG115", f"{type(err).__name__}: {err}")]
@@ -131,6 +147,29 @@ def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
+@contextlib.contextmanager
+def _installed_imports_only() -> Iterator[None]:
+    """While it lasts, new Python processes import only from the installed environment.
+
+    multiprocessing starts its fork server (and spawned workers) as `python -c ...`,
+    which puts the working folder first on sys.path: a `jinja2.py` in a cloned
+    repository would run there. PYTHONSAFEPATH (Python 3.11) stops that; the
+    working folder also leaves the sys.path that a fork server is handed.
+    """
+    saved_path, saved_env = sys.path[:], os.environ.get("PYTHONSAFEPATH")
+    here = str(Path.cwd())
+    sys.path[:] = [p for p in sys.path if p not in ("", ".", here)]
+    os.environ["PYTHONSAFEPATH"] = "1"
+    try:
+        yield
+    finally:
+        sys.path[:] = saved_path
+        if saved_env is None:
+            os.environ.pop("PYTHONSAFEPATH", None)
+        else:
+            os.environ["PYTHONSAFEPATH"] = saved_env
+
+
 def _context() -> multiprocessing.context.BaseContext:
     # Workers come from a fork server that has imported WeasyPrint and nothing else: warm,
     # yet without a copy of the build's own heap (thousands of pages and models), which
@@ -158,7 +197,7 @@ def render_pdfs(
         return
     # A worker grows by ~0.3 MiB per document (WeasyPrint keeps caches), so it is replaced
     # after a batch; a new one forks from the warm fork server in milliseconds.
-    with ProcessPoolExecutor(
+    with _installed_imports_only(), ProcessPoolExecutor(
         jobs, mp_context=_context(), initializer=_start_worker, initargs=(templates,),
         max_tasks_per_child=TASKS_PER_WORKER,
     ) as pool:  # fmt: skip

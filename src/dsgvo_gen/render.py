@@ -1,8 +1,10 @@
 """Rendering: validated models -> HTML pages, in memory, with Jinja2 and markdown-it-py.
 
-Nothing here touches the output folder (that is `writer.py`); rendering returns
-a mapping from site-relative path to bytes, in a stable order, so identical
-input gives identical output.
+Nothing here touches the output folder (that is `writer.py`); rendering yields
+site-relative paths and bytes, in a stable order, so identical input gives
+identical output. Templates and assets are read only as regular files inside the
+templates folder (`paths`); a project's own templates run in Jinja2's sandbox,
+where they cannot reach Python's internals; every page is bounded in size (`limits`).
 """
 
 from __future__ import annotations
@@ -15,40 +17,42 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, pass_context
+from jinja2 import (
+    BaseLoader,
+    ChoiceLoader,
+    Environment,
+    StrictUndefined,
+    TemplateError,
+    TemplateRuntimeError,
+    pass_context,
+)
+from jinja2.loaders import split_template_path
 from jinja2.runtime import Context
+from jinja2.sandbox import SandboxedEnvironment
 
 from dsgvo_gen import __version__
 from dsgvo_gen.branding import Logo, brand_css
 from dsgvo_gen.config import Config
-from dsgvo_gen.i18n import labels
+from dsgvo_gen.i18n import LabelError, labels
+from dsgvo_gen.limits import MAX_PAGE_BYTES, OutputTooLarge, combined_inline, mebibytes
 from dsgvo_gen.markup import markdown_block, markdown_inline
 from dsgvo_gen.model import Provider, Text
+from dsgvo_gen.paths import UnsafePath, read_regular_file_inside
 from dsgvo_gen.reference import Reference
-from dsgvo_gen.resources import Templates
+from dsgvo_gen.resources import Templates, bundled_dir
 
 ASSETS = ("style.css", "screen.css", "embed.css")
 BRAND_CSS = "assets/brand.css"
 MAX_ASSET_BYTES = 5 * 1024 * 1024
 
 
-class AssetError(ValueError):
-    """A project's own asset cannot be published; the message says why."""
-
-
 def read_asset(templates: Templates, relative: str) -> bytes:
-    """An asset's bytes: the project's own file where it has one (a regular file, no link,
-    at most 5 MiB: it is published), else the bundled one."""
+    """An asset's bytes: the project's own file where it has one, else the bundled one;
+    a regular file reached without a link, at most 5 MiB (it is published as it is).
+    Raises UnsafePath otherwise."""
     path = templates.find(relative)
-    if templates.own is not None and path.is_relative_to(templates.own):
-        if path.is_symlink() or not path.is_file():
-            raise AssetError(f"{path} is not a regular file; an asset is published as it is")
-        if path.stat().st_size > MAX_ASSET_BYTES:
-            raise AssetError(f"{path} is larger than 5 MiB")
-    try:
-        return path.read_bytes()
-    except OSError as err:
-        raise AssetError(f"cannot read {path}: {err.strerror}") from None
+    layer = next(folder for folder in templates.dirs if path.is_relative_to(folder))
+    return read_regular_file_inside(layer, relative, limit=MAX_ASSET_BYTES)
 
 
 @dataclass(frozen=True)
@@ -69,10 +73,35 @@ def _localize(ctx: Context, text: Text | str | None) -> str:
     return text.get(ctx["lang"])
 
 
-def environment(templates: Templates) -> Environment:
-    env = Environment(
-        # The project's own templates first, the bundled ones for everything it leaves out.
-        loader=ChoiceLoader([FileSystemLoader(folder) for folder in templates.dirs]),
+class _TemplateLoader(BaseLoader):
+    """Templates as regular files inside the folder; a link anywhere raises UnsafePath."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def get_source(
+        self, environment: Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        relative = "/".join(split_template_path(template))  # refuses '..'
+        try:
+            raw = read_regular_file_inside(self.folder, relative, limit=MAX_PAGE_BYTES)
+        except FileNotFoundError:
+            from jinja2 import TemplateNotFound
+
+            raise TemplateNotFound(template) from None
+        try:
+            source = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise TemplateError(f"{relative} is not UTF-8; save it as UTF-8") from None
+        # An environment lives for one build, so a loaded template never needs reloading.
+        return source, str(self.folder / relative), lambda: True
+
+
+def environment(templates: Templates, *, sandboxed: bool = False) -> Environment:
+    env = (SandboxedEnvironment if sandboxed else Environment)(
+        # The project's own templates first, the bundled ones for everything it leaves out;
+        # a link in the project's folder is refused, not replaced by the bundled file.
+        loader=ChoiceLoader([_TemplateLoader(folder) for folder in templates.dirs]),
         autoescape=True,  # every template, whatever its name
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -87,7 +116,7 @@ def environment(templates: Templates) -> Environment:
 
 def _pages(providers: list[Provider]) -> Iterator[Page]:
     yield Page("overview.html", "index.html", {})
-    yield Page("combined.html", "notice.html", {})
+    yield Page("combined.html", "notice.html", {"inline_notices": combined_inline(providers)})
     for p in providers:
         yield Page("notice.html", f"providers/{p.id}.html", {"p": p})
         if p.consent is not None:
@@ -145,7 +174,10 @@ class PdfSource:
 
 
 class Renderer:
-    """Renders pages of one project; the Jinja2 environment is built once and reused."""
+    """Renders pages of one project; the Jinja2 environment is built once and reused.
+
+    Templates other than the bundled ones (a project's own) run in the sandbox.
+    """
 
     def __init__(
         self,
@@ -165,7 +197,9 @@ class Renderer:
             templates = Templates((templates,))
         self.templates = templates
         self.logo = logo
-        self.env = environment(self.templates)
+        bundled = bundled_dir("templates").resolve()
+        self.sandboxed = any(folder.resolve() != bundled for folder in templates.dirs)
+        self.env = environment(self.templates, sandboxed=self.sandboxed)
         self.providers = sorted(providers, key=lambda p: p.id)
         self.catalogues = {lang: labels(self.templates, lang) for lang in config.languages}
         ref = reference
@@ -202,11 +236,26 @@ class Renderer:
         template = self.env.get_template(page.template)
         rel = _relative(path)
         medium = values.pop("medium", "screen")
-        return template.render(
-            **self.shared, **page.values, **values, lang=lang, L=self.catalogues[lang],
-            page=page.path, path=path, rel=rel, medium=medium,
-            site_url=self._site_url(rel, medium),
-        ).encode("utf-8")  # fmt: skip
+        try:
+            html = template.render(
+                **self.shared, **page.values, **values, lang=lang, L=self.catalogues[lang],
+                page=page.path, path=path, rel=rel, medium=medium,
+                site_url=self._site_url(rel, medium),
+            ).encode("utf-8")  # fmt: skip
+        except (TemplateError, LabelError, UnsafePath):
+            raise
+        except Exception as err:
+            if not self.sandboxed:  # the bundled templates are ours: a bug to see, not a finding
+                raise
+            # `{{ 1 // 0 }}` in a project's own template is for its author to fix.
+            message = f"{page.template}: {type(err).__name__}: {err}"
+            raise TemplateRuntimeError(message) from err
+        if len(html) > MAX_PAGE_BYTES:
+            raise OutputTooLarge(
+                f"the page {path} ({medium}) is {mebibytes(len(html))}, more than the "
+                f"{mebibytes(MAX_PAGE_BYTES)} a page may have; shorten the texts or templates"
+            )
+        return html
 
     def iter_site(self, *, pdf_links: bool = False) -> Iterator[tuple[str, bytes]]:
         """Every page of the site, one at a time, as (site-relative path, bytes)."""
@@ -236,10 +285,6 @@ class Renderer:
             yield BRAND_CSS, brand_css(accent).encode()
         if self.logo is not None:
             yield self.logo.site_path, self.logo.content
-
-    def site(self, *, pdf_links: bool = False) -> dict[str, bytes]:
-        """Every page of the site, as site-relative path -> bytes."""
-        return dict(sorted(self.iter_site(pdf_links=pdf_links)))
 
     def _pdf_pages(
         self, ids: Collection[str] | None, langs: Collection[str] | None
@@ -273,15 +318,3 @@ class Renderer:
                 document_date=document_date(p.reviewed_on),
             )  # fmt: skip
             yield PdfSource(pdf_path(lang, p.id, kind), path, lang, p.id, kind, html)
-
-
-def render_site(
-    config: Config,
-    providers: list[Provider],
-    templates: Path | None,
-    reference: Reference,
-    *,
-    pdf_links: bool = False,
-) -> dict[str, bytes]:
-    """Every page of the site, as site-relative path -> bytes."""
-    return Renderer(config, providers, templates, reference).site(pdf_links=pdf_links)

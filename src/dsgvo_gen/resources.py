@@ -14,6 +14,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from dsgvo_gen.paths import refuse_link
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 SCHEMA_DIR = "schema"
 #: The schemas `init` copies into a project, for editors: descriptors in format 2 and 1,
@@ -64,16 +66,24 @@ class Templates:
         return self.dirs[0] if len(self.dirs) > 1 else None
 
     def find(self, relative: str) -> Path:
-        """The file the project provides, else the bundled one (which may not exist)."""
+        """The file the project provides, else the bundled one (which may not exist).
+
+        A link counts as provided: reading it is then refused (`paths`), rather than
+        the bundled file quietly taking its place.
+        """
         for folder in self.dirs:
-            if (folder / relative).is_file():
+            if (folder / relative).is_file() or (folder / relative).is_symlink():
                 return folder / relative
         return self.dirs[-1] / relative
 
 
 def templates_for(root: Path) -> Templates:
-    """The project's own templates layered over the bundled ones."""
+    """The project's own templates layered over the bundled ones.
+
+    Raises UnsafePath where `templates` is a link: a clone could point it anywhere.
+    """
     own = root / "templates"
+    refuse_link(own)
     bundled = bundled_dir("templates")
     if own.is_dir() and own.resolve() != bundled.resolve():
         return Templates((own, bundled))

@@ -76,8 +76,15 @@ def check_provider_id(provider_id: str) -> None:
         )
 
 
+def _refuse_link(path: Path) -> None:
+    if path.is_symlink():  # it came with a clone, maybe: what it points at is not ours
+        raise ScaffoldError(f"{path} is a symbolic link; nothing is written through it")
+
+
 def create_file(path: Path, content: str) -> None:
-    """Create `path` with `content`; never overwrites (exclusive mode), even in a race."""
+    """Create `path` with `content`; never overwrites (exclusive mode), even in a race, and
+    never writes through a linked folder."""
+    _refuse_link(path.parent)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("x", encoding="utf-8") as handle:
@@ -107,6 +114,7 @@ def _project_files() -> dict[str, str]:
 
 def _extend_gitignore(path: Path) -> Outcome:
     wanted = _read(_INIT_DATA / "gitignore")
+    _refuse_link(path)
     if not path.exists():
         create_file(path, wanted)
         return Outcome.CREATED
@@ -145,6 +153,7 @@ def init_project(target: Path | str, with_ids: Sequence[str] = ()) -> list[Writt
             f"{target} already has {', '.join(p.relative_to(target).as_posix() for p in existing)}"
             "; init makes new projects only, and nothing was changed"
         )
+    _refuse_link(target / ".gitignore")  # before anything is written
     files = _project_files()
     written = []
     for relative, content in files.items():

@@ -76,8 +76,29 @@ def _pointer(schema: dict[str, Any], pointer: str) -> Any:
     return node
 
 
+def python_regex(pattern: str) -> str:
+    """A schema pattern (ECMA-262, where `$` is the end of the value) for Python's `re`,
+    where `$` also matches before a final newline: every `$` outside a character class
+    becomes `\\Z`, so that "P30D\\n" or "evil\\n" never pass as a duration or an id."""
+    out, in_class, escaped = [], False, False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "[":
+            in_class = True
+        elif char == "]":
+            in_class = False
+        elif char == "$" and not in_class:
+            char = "\\Z"
+        out.append(char)
+    return "".join(out)
+
+
 def _inline_refs(node: Any, base: str) -> Any:
-    """The schema with every `$ref` replaced by what it points at.
+    """The schema for Python, with every `$ref` replaced by what it points at and every
+    pattern anchored as the schema means it (`python_regex`).
 
     A reference is local (`#/definitions/id`) or names another bundled schema
     (`provider.schema.json#/definitions/text`), so that the catalogue and format 2
@@ -91,7 +112,14 @@ def _inline_refs(node: Any, base: str) -> Any:
             document, _, pointer = ref.partition("#")
             target = document.removesuffix(".schema.json") or base
             return _inline_refs(_pointer(load_schema(target), pointer), target)
-        return {k: _inline_refs(v, base) for k, v in node.items() if k != "definitions"}
+        inlined = {k: _inline_refs(v, base) for k, v in node.items() if k != "definitions"}
+        if isinstance(inlined.get("pattern"), str):
+            inlined["pattern"] = python_regex(inlined["pattern"])
+        if isinstance(inlined.get("patternProperties"), dict):
+            inlined["patternProperties"] = {
+                python_regex(key): value for key, value in inlined["patternProperties"].items()
+            }
+        return inlined
     if isinstance(node, list):
         return [_inline_refs(v, base) for v in node]
     return node

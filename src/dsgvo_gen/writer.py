@@ -3,7 +3,8 @@
 The new site is written to a temporary folder next to the output folder and
 exchanged with the old one in a single `renameat2(RENAME_EXCHANGE)` call where
 the kernel offers it, so a reader (or a killed build) sees either the complete
-old site or the complete new one.
+old site or the complete new one. Every site carries the marker file that lets a
+later build recognise it as its own (`paths.check_site_folder` decides that).
 """
 
 from __future__ import annotations
@@ -14,6 +15,15 @@ import tempfile
 from pathlib import Path
 
 from dsgvo_gen import libc
+from dsgvo_gen.paths import (
+    SITE_MARKER,
+    SITE_MARKER_TEXT,
+    UnsafePath,
+    absolute,
+    is_site_folder,
+    refuse_link,
+    refuse_links_below,
+)
 
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
@@ -42,23 +52,45 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _left_by_a_build(folder: Path, out: Path) -> bool:
+    """A staging folder (`new`: a site, maybe empty) or the old site set aside (`old`)."""
+    if folder.is_symlink() or not folder.is_dir():
+        return False
+    inside = list(folder.iterdir())
+    if not inside or is_site_folder(folder):
+        return True
+    return len(inside) == 1 and inside[0].name == out.name and is_site_folder(inside[0])
+
+
 def _remove_orphans(out: Path) -> None:
-    """Staging folders of builds that were killed: their process is gone, so are they."""
+    """Staging folders of builds that were killed: their process is gone, so are they.
+    Only folders a build left are removed; a name alone proves nothing in a clone."""
     prefix = f".{out.name}."
     for sibling in out.parent.iterdir():
         if not sibling.name.startswith(prefix):
             continue
         kind, _, rest = sibling.name.removeprefix(prefix).partition("-")
         pid = rest.split("-", 1)[0]
-        if kind in ("new", "old") and pid.isdigit() and not _alive(int(pid)):
+        left = kind in ("new", "old") and pid.isdigit() and not _alive(int(pid))
+        if left and _left_by_a_build(sibling, out):
             shutil.rmtree(sibling, ignore_errors=True)
+
+
+def _create(path: Path, content: bytes) -> None:
+    """A new file; never opens an existing one, nor follows a link."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+    with os.fdopen(os.open(path, flags, 0o644), "wb") as handle:
+        os.fchmod(handle.fileno(), 0o644)  # readable by the web server, whatever the umask
+        handle.write(content)
 
 
 class Staging:
     """A new site, written aside and swapped in by `commit()`; dropped if never committed."""
 
     def __init__(self, out: Path) -> None:
-        self.out = out.resolve()
+        # Links in the parent folders are resolved, never the folder's own name: a `site`
+        # that is a link must be refused (`paths.check_site_folder`), not followed.
+        self.out = absolute(out)
         self.folder: Path | None = None
         self.files = 0
 
@@ -69,6 +101,7 @@ class Staging:
             self.folder = Path(
                 tempfile.mkdtemp(prefix=f".{self.out.name}.new-{os.getpid()}-", dir=self.out.parent)
             )
+            _create(self.folder / SITE_MARKER, SITE_MARKER_TEXT)
         except OSError as err:
             raise WriteError(
                 f"cannot create the output folder next to {self.out}: {err.strerror}"
@@ -80,8 +113,7 @@ class Staging:
         target = self.folder / relative
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(content)
-            target.chmod(0o644)
+            _create(target, content)
         except OSError as err:
             raise WriteError(f"cannot write the site to {self.out}: {err.strerror or err}") from err
         self.files += 1
@@ -91,20 +123,17 @@ class Staging:
         staging, out = self.folder, self.out
         assert staging is not None, "use Staging as a context manager"
         try:
+            refuse_link(out)  # checked before the build; a link made since is not replaced
             staging.chmod(0o755)
             if out.exists() and _exchange(staging, out):
                 shutil.rmtree(staging)  # now holds the old site
             elif out.exists():  # no atomic exchange here: the short window between two renames
-                old = Path(
-                    tempfile.mkdtemp(prefix=f".{out.name}.old-{os.getpid()}-", dir=out.parent)
-                )
-                out.rename(old / out.name)
-                staging.rename(out)
-                shutil.rmtree(old)
+                _replace_by_renames(staging, out)
             else:
                 staging.rename(out)
-        except OSError as err:
-            raise WriteError(f"cannot write the site to {out}: {err.strerror or err}") from err
+        except (OSError, UnsafePath) as err:
+            reason = err.strerror if isinstance(err, OSError) and err.strerror else err
+            raise WriteError(f"cannot write the site to {out}: {reason}") from err
         self.folder = None
 
     def __exit__(self, *exc: object) -> None:
@@ -113,16 +142,47 @@ class Staging:
             self.folder = None
 
 
-def write_site(files: dict[str, bytes], out: Path) -> None:
-    """Replace the folder `out` by exactly `files` (site-relative path -> bytes)."""
-    with Staging(out) as stage:
-        for relative, content in files.items():
-            stage.write(relative, content)
-        stage.commit()
+def mark_site(folder: Path) -> None:
+    """Make `folder` a site where it does not exist yet (`pdf` into a site not built yet),
+    so that the next build recognises it as its own."""
+    if folder.exists() or folder.is_symlink():
+        return
+    try:
+        folder.mkdir(parents=True)
+        _create(folder / SITE_MARKER, SITE_MARKER_TEXT)
+    except OSError as err:
+        raise WriteError(f"cannot write {folder}: {err.strerror or err}") from err
 
 
-def write_file(path: Path, content: bytes) -> None:
-    """Replace one file atomically (for `dsgvo-gen pdf`, which updates single documents)."""
+def _replace_by_renames(staging: Path, out: Path) -> None:
+    """Move the old site aside, the new one in, then delete the old one; on failure put
+    the old one back and leave nothing else behind."""
+    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-{os.getpid()}-", dir=out.parent))
+    try:
+        out.rename(old / out.name)
+    except OSError:
+        old.rmdir()
+        raise
+    try:
+        staging.rename(out)
+    except OSError:
+        (old / out.name).rename(out)
+        old.rmdir()
+        raise
+    shutil.rmtree(old)
+
+
+def write_file(path: Path, content: bytes, *, inside: Path | None = None) -> None:
+    """Replace one file atomically (`pdf`, `export --out`).
+
+    Raises UnsafePath, writing nothing, where `path` is a link or not a regular file,
+    or where a folder between `inside` and it is a link.
+    """
+    if inside is not None:
+        refuse_links_below(inside, path)
+    refuse_link(path)
+    if path.exists() and not path.is_file():
+        raise UnsafePath(f"refusing to replace {path}: it is not a regular file")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)

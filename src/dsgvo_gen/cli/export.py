@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -49,24 +51,41 @@ def export(
     from dsgvo_gen.export import UnknownLanguage
     from dsgvo_gen.export import export as run_export
     from dsgvo_gen.findings import Report, format_text
+    from dsgvo_gen.paths import UnsafePath, check_output_file
     from dsgvo_gen.writer import WriteError, write_file
 
+    project = options(ctx).project
     try:
-        result = run_export(options(ctx).project, export_format, lang=lang, today=today)
+        target = check_output_file(out, project) if out is not None else None
+        result = run_export(project, export_format, lang=lang, today=today)
     except UnknownLanguage as err:
         raise click.BadParameter(str(err), param_hint="--lang") from None
+    except UnsafePath as err:
+        raise click.ClickException(str(err)) from None
     if problems := result.report.problems().findings:
         click.echo(format_text(Report(problems)), err=True)
     if result.content is None:
         click.echo("export refused: fix the findings above", err=True)
         ctx.exit(1)
-    if out is None:
-        click.echo(result.content, nl=False)
+    if target is None:
+        _to_stdout(ctx, result.content)
         return
     try:
-        write_file(out, result.content)
-    except WriteError as err:
+        write_file(target, result.content)
+    except (WriteError, UnsafePath) as err:
         click.echo(f"export failed: {err}", err=True)
         ctx.exit(1)
     if not options(ctx).quiet:
         click.echo(f"wrote {export_format} ({result.activities} activities) to {out}")
+
+
+def _to_stdout(ctx: click.Context, content: bytes) -> None:
+    """The export on standard output; a full disk or a closed pipe is one line on stderr."""
+    try:
+        sys.stdout.buffer.write(content)
+        sys.stdout.flush()
+    except OSError as err:
+        # Python flushes stdout again at exit and would print a traceback for that too.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        click.echo(f"export failed: cannot write to standard output: {err.strerror}", err=True)
+        ctx.exit(1)

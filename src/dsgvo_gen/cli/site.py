@@ -56,14 +56,15 @@ def _report_outcome(ctx: click.Context, result: BuildResult, what: str, *, stric
 
 
 def _report_rebuild(quiet: bool, rebuild: Rebuild) -> None:
-    from dsgvo_gen.findings import format_text
+    from dsgvo_gen.findings import format_text, printable
 
     result = rebuild.result
-    cause = f"{', '.join(rebuild.changed)} changed: " if rebuild.changed else ""
+    # File names come from the project: escaped, so that they cannot steer the terminal.
+    cause = f"{printable(', '.join(rebuild.changed))} changed: " if rebuild.changed else ""
     if result.report.problems().findings:
         click.echo(format_text(result.report.problems()))
     if not result.written:
-        kept = "the last good site" if result.out.is_dir() else "nothing yet"
+        kept = "the last good site" if rebuild.serving else "nothing"
         click.echo(f"{cause}build refused: fix the findings above; still serving {kept}")
     elif not quiet:
         pdfs = f" and {result.pdfs} PDFs" if result.pdfs else ""
@@ -102,6 +103,7 @@ def serve(
     its own templates/. When check refuses a rebuild, the findings are printed and
     the last good site stays online. Ctrl-C stops.
     """
+    from dsgvo_gen.paths import UnsafePath
     from dsgvo_gen.serve import PortUnavailable, PreviewServer
 
     opts = options(ctx)
@@ -112,6 +114,8 @@ def serve(
         )  # fmt: skip
     except PortUnavailable as err:
         raise click.ClickException(f"{err}; choose another with --port") from None
+    except UnsafePath as err:
+        raise click.ClickException(str(err)) from None
     # A service manager stops with SIGTERM: end as cleanly as on Ctrl-C (no staging left).
     previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
@@ -155,6 +159,7 @@ def build(
     existing site stays as it was. Unchanged PDFs are reused from a cache.
     """
     from dsgvo_gen.builder import build as run_build
+    from dsgvo_gen.paths import UnsafePath
 
     opts = options(ctx)
     bar = _ProgressBar(opts.quiet)
@@ -162,6 +167,8 @@ def build(
         result = run_build(
             opts.project, out, today=today, strict=strict, pdf=not no_pdf, jobs=jobs, progress=bar
         )
+    except UnsafePath as err:
+        raise click.ClickException(str(err)) from None
     finally:
         bar.close()
     _report_outcome(ctx, result, "build", strict=strict)
@@ -237,6 +244,7 @@ def pdf(
     like build, while check finds errors.
     """
     from dsgvo_gen.builder import UnknownSelection, make_pdfs
+    from dsgvo_gen.paths import UnsafePath
 
     opts = options(ctx)
     bar = _ProgressBar(opts.quiet)
@@ -246,6 +254,8 @@ def pdf(
         )
     except UnknownSelection as err:
         raise click.BadParameter(str(err), param_hint="ID or --lang") from None
+    except UnsafePath as err:
+        raise click.ClickException(str(err)) from None
     finally:
         bar.close()
     _report_outcome(ctx, result, "pdf", strict=False)

@@ -159,10 +159,11 @@ from dsgvo_gen.rules import (  # noqa: E402
     languages,
     project,
     provenance,
+    size,
     transfers,
 )
 
 __all__ = [
     "branding", "catalogue", "completeness", "consistency", "languages", "project", "provenance",
-    "transfers",
+    "size", "transfers",
 ]  # fmt: skip

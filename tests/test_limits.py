@@ -1,0 +1,100 @@
+"""Bounded output: what one descriptor or template can expand to is a finding, not a 24 MB
+page or a PDF build that runs for minutes; many providers make a short combined notice."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from dsgvo_gen.builder import build, make_pdfs
+from dsgvo_gen.checker import check
+from tests.conftest import TODAY, must_finish_within, own_templates
+
+
+def expanding_descriptor(project: Path) -> int:
+    """A descriptor under 1 MiB whose retention entries each repeat every data category:
+    about 45 million characters of retention text on its notice. Returns the retention line."""
+    path = project / "providers" / "full-video.yaml"
+    data = yaml.safe_load(path.read_text())
+    long = "Verbindungsdaten " * 90  # 1,530 characters
+    data["processing"]["data"] = [
+        {"id": f"d{n}", "text": {"de": long, "en": long}, "origin": {"de": "x", "en": "x"},
+         "special_category": n == 0, "required": True}
+        for n in range(100)
+    ]  # fmt: skip
+    ids = [f"d{n}" for n in range(100)]
+    retention = data["processing"]["retention"][0]
+    data["processing"]["retention"] = [{**retention, "data": list(ids)} for _ in range(300)]
+    data["consent"]["items"][0]["data"] = ["d0"]
+    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=10_000)
+    assert len(text.encode()) < 1024 * 1024
+    path.write_text(text)
+    return 1 + text.splitlines().index("  retention:")
+
+
+def test_a_descriptor_that_expands_too_far_is_a_finding(project: Path) -> None:
+    line = expanding_descriptor(project)
+    with must_finish_within(60):
+        report = check(project, today=TODAY)
+        assert [(f.code, f.line) for f in report.findings] == [("DG121", line + 1)]
+        assert "characters" in report.findings[0].message
+        result = build(project, today=TODAY)
+    assert not result.written and not (project / "site").exists()
+
+
+def test_a_page_larger_than_the_limit_is_a_finding(project: Path) -> None:
+    own_templates(project, "{% for i in range(90000) %}{{ 'x' * 100 }}{% endfor %}")  # 9 MB
+    with must_finish_within(60):
+        result = build(project, today=TODAY)
+    assert not result.written
+    assert [f.code for f in result.report.findings] == ["DG121"]
+    assert "providers/full-video.html" in result.report.findings[0].message
+
+
+def test_print_html_and_pdf_pages_are_bounded(project: Path) -> None:
+    own_templates(
+        project,
+        "{% if medium == 'print' and lang == 'de' %}{% for i in range(50000) %}"
+        "{{ 'x' * 100 }}{% endfor %}{% endif %}"  # 5 MB of print HTML, for paper only
+        "{% if medium == 'print' and lang == 'en' %}{% for i in range(260) %}"
+        "<p style='break-after: page'>{{ i }}</p>{% endfor %}{% endif %}",  # 260 pages
+    )
+    with must_finish_within(120):
+        result = make_pdfs(project, ["full-video"], today=TODAY)
+    found = sorted((f.code, f.message.split(":")[0]) for f in result.report.findings)
+    assert found == [("DG121", "pdf/de/full-video-notice.pdf"),
+                     ("DG121", "pdf/en/full-video-notice.pdf")]  # fmt: skip
+    messages = " ".join(f.message for f in result.report.findings)
+    assert "MiB" in messages and "pages" in messages
+    assert result.pdfs == 2  # the consent forms; the notices were not written
+    assert not (project / "site" / "pdf" / "de" / "full-video-notice.pdf").exists()
+
+
+def test_many_providers_make_a_combined_notice_that_links_instead_of_inlining(
+    project: Path,
+) -> None:
+    from dsgvo_gen.limits import COMBINED_MAX_PROVIDERS
+
+    original = (project / "providers" / "full-video.yaml").read_text()
+    count = COMBINED_MAX_PROVIDERS + 1
+    for n in range(1, count):
+        twin = original.replace("id: full-video", f"id: twin-{n:04d}")
+        (project / "providers" / f"twin-{n:04d}.yaml").write_text(twin)
+    result = build(project, today=TODAY, pdf=False)
+    assert result.written, result.report.sorted()
+    combined = (project / "site" / "de" / "notice.html").read_text()
+    links = re.findall(r'href="providers/([a-z0-9-]+)\.html"', combined)
+    assert len(set(links)) == count
+    assert "Widerspruchsrecht" not in combined  # no notice is inlined
+    assert len(combined) < 100 * count + 20_000
+    single = (project / "site" / "de" / "providers" / "twin-0001.html").read_text()
+    assert "Widerspruchsrecht" in single
+    # At or below the limit, the combined notice holds every notice in full.
+    twins = sorted((project / "providers").glob("twin-*.yaml"))
+    for extra in twins[: count - COMBINED_MAX_PROVIDERS]:
+        extra.unlink()
+    assert build(project, today=TODAY, pdf=False).written
+    combined = (project / "site" / "de" / "notice.html").read_text()
+    assert combined.count("Widerspruchsrecht") >= COMBINED_MAX_PROVIDERS
