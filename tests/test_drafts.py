@@ -84,6 +84,15 @@ def test_preview_never_writes_into_the_site(with_draft: Path) -> None:
     assert code == 0 and "wrote" in out and (with_draft / "preview" / "index.html").is_file()
 
 
+def test_preview_replaces_no_folder_it_did_not_make(with_draft: Path, tmp_path: Path) -> None:
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("mine")
+    code, out = run("--project", str(with_draft), "preview", "--out", str(mine))
+    assert code == 1 and "refusing to replace" in out and "Traceback" not in out
+    assert (mine / "notes.txt").read_text() == "mine" and len(list(mine.iterdir())) == 1
+
+
 def test_serve_drafts_serves_the_preview(with_draft: Path) -> None:
     server = PreviewServer(with_draft, port=0, drafts=True, today=TODAY)
     try:

@@ -11,7 +11,7 @@ import pytest
 
 from dsgvo_gen.builder import build
 from dsgvo_gen.resources import bundled_dir
-from tests.conftest import TODAY, own_templates, tree
+from tests.conftest import TODAY, own_templates, problems, tree
 
 CANARY = "canary-7f3a9c"  # an environment variable a template must not be able to read
 
@@ -92,8 +92,8 @@ def test_templates_run_in_the_sandbox(project: Path, monkeypatch: pytest.MonkeyP
                            "{{ ''.__class__.__mro__[1].__subclasses__() }}")  # fmt: skip
     result = build(project, today=TODAY, pdf=False)
     assert not result.written
-    assert [f.code for f in result.report.findings] == ["DG111"]
-    assert "unsafe" in result.report.findings[0].message
+    assert [f.code for f in problems(result.report)] == ["DG111"]
+    assert "unsafe" in problems(result.report)[0].message
     assert not (project / "site").exists()
 
 
@@ -127,5 +127,5 @@ def test_errors_in_own_templates_are_findings_not_tracebacks(
     own_templates(project, expression)
     result = build(project, today=TODAY, pdf=False)
     assert not result.written
-    assert [f.code for f in result.report.findings] == ["DG111"]
-    assert "notice.html" in result.report.findings[0].message
+    assert [f.code for f in problems(result.report)] == ["DG111"]
+    assert "notice.html" in problems(result.report)[0].message

@@ -239,8 +239,6 @@ def make_pdfs(
         if unknown := sorted(set(langs) - set(config.languages)):
             raise UnknownSelection(f"the project has no language {', '.join(unknown)}; it has: "
                                    f"{', '.join(config.languages)}")  # fmt: skip
-        for lang in langs or config.languages:  # one line, before anything is rendered
-            refuse_link(target / lang, shown / lang)
         renderer = _published(project, config, templates)
         selected = (ids or None, langs or None)
         return renderer.pdf_count(*selected), renderer.pdf_sources(*selected)
@@ -250,6 +248,9 @@ def make_pdfs(
     if passed is None:
         return result
     (count, sources), templates = passed.prepared, passed.templates
+    # Raised to the caller, one line, before anything is rendered (sources is lazy).
+    for lang in langs or passed.config.languages:
+        refuse_link(target / lang, shown / lang)
     cache_root = _cache_root(root) if cache else None
     try:
         for rendered in _pdfs(sources, count, templates, cache_root, jobs, progress):

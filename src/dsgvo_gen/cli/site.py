@@ -196,6 +196,7 @@ def preview(ctx: click.Context, out: Path | None, today: date | None) -> None:
     """
     from dsgvo_gen.builder import preview as run_preview
     from dsgvo_gen.findings import format_text
+    from dsgvo_gen.paths import UnsafePath
     from dsgvo_gen.publish import UsageError
 
     opts = options(ctx)
@@ -203,6 +204,8 @@ def preview(ctx: click.Context, out: Path | None, today: date | None) -> None:
         result = run_preview(opts.project, out, today=today)
     except UsageError as err:
         raise click.BadParameter(str(err), param_hint="--out") from None
+    except UnsafePath as err:
+        raise click.ClickException(str(err)) from None
     if result.report.problems().findings and not opts.quiet:
         click.echo(format_text(result.report.problems()), err=True)
     if not result.written:
