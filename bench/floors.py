@@ -1,7 +1,13 @@
 """The floors dsgvo-gen is measured against, each run in its own process by run.py.
 
+    python bench/floors.py schema PROJECT         libyaml + jsonschema on the same files
     python bench/floors.py jinja PROJECT          render every page in a bare Jinja2 loop
     python bench/floors.py pdf PROJECT COUNT      per-PDF: bare WeasyPrint vs dsgvo-gen, warm
+
+`schema` reads every descriptor (and catalogue entry) of the project with PyYAML's
+libyaml loader and validates it with jsonschema against the same schema `check`
+uses, counting the errors: what is left of `check` when line numbers, the safe
+composition of the YAML, the model and every rule are taken away.
 
 `jinja` loads the descriptors without schema validation or rules and renders the
 same templates with the same variables, writing nothing: what is left of a build
@@ -34,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def _project(root: Path) -> tuple[Config, list[Provider]]:
     from dsgvo_gen.config import CONFIG_NAME, build_config
     from dsgvo_gen.loader import load_file
-    from dsgvo_gen.model import build_provider
+    from dsgvo_gen.parts import build_provider
 
     raw, _ = load_file(root / CONFIG_NAME, CONFIG_NAME)
     assert raw is not None
@@ -47,11 +53,31 @@ def _project(root: Path) -> tuple[Config, list[Provider]]:
     return config, providers
 
 
+def schema_floor(root: Path) -> None:
+    import yaml
+    from jsonschema import Draft7Validator, FormatChecker
+
+    from dsgvo_gen.schema import validator
+
+    dates = FormatChecker(["date"])
+    validators = {kind: Draft7Validator(validator(kind).schema, format_checker=dates)
+                  for kind in ("provider", "descriptor", "catalogue")}  # fmt: skip
+    errors = files = 0
+    for folder, kind in (("providers", None), ("catalogue", "catalogue")):
+        for path in sorted((root / folder).glob("*.yaml")):
+            data = yaml.load(path.read_bytes(), Loader=yaml.CSafeLoader)
+            chosen = kind or ("descriptor" if data.get("format") == 2 else "provider")
+            errors += sum(1 for _ in validators[chosen].iter_errors(data))
+            files += 1
+    print(json.dumps({"files": files, "errors": errors}))
+
+
 def jinja_floor(root: Path) -> None:
+    from dsgvo_gen.reference import reference
     from dsgvo_gen.render import Page, Renderer, _pages
 
     config, providers = _project(root)
-    renderer = Renderer(config, providers)
+    renderer = Renderer(config, providers, None, reference())
     size = 0
     for lang in renderer.config.languages:
         for page in [*_pages(renderer.providers), Page("landing.html", "index.html", {})]:
@@ -77,12 +103,13 @@ def pdf_floor(root: Path, count: int) -> None:
     import weasyprint
 
     from dsgvo_gen.pdf import OPTIONS, render_pdf
+    from dsgvo_gen.reference import reference
     from dsgvo_gen.render import Renderer
     from dsgvo_gen.resources import bundled_dir
 
     config, providers = _project(root)
     templates = bundled_dir("templates").resolve()
-    renderer = Renderer(config, providers, templates)
+    renderer = Renderer(config, providers, templates, reference())
     sources = list(itertools.islice(renderer.pdf_sources(), count))
 
     def bare(source: PdfSource) -> None:
@@ -109,7 +136,9 @@ def pdf_floor(root: Path, count: int) -> None:
 
 if __name__ == "__main__":
     sys.path.insert(0, str(ROOT / "src"))
-    if sys.argv[1] == "jinja":
+    if sys.argv[1] == "schema":
+        schema_floor(Path(sys.argv[2]))
+    elif sys.argv[1] == "jinja":
         jinja_floor(Path(sys.argv[2]))
     else:
         pdf_floor(Path(sys.argv[2]), int(sys.argv[3]))

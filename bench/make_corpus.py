@@ -1,10 +1,16 @@
 """Generate a benchmark project: N valid, realistic descriptors, the same for the same seed.
 
-Each descriptor is one of the shipped providers (or the test fixture, which has a
-consent form) under a new id, with free texts of varied length, so the corpus
-mixes sizes, transfers, consent forms and proper names given as plain strings.
+Format 1 (the default): each descriptor is one of the shipped providers as they were
+in format 1 (tests/data/format1) or the test fixture, which has a consent form, under
+a new id, with free texts of varied length, so the corpus mixes sizes, transfers,
+consent forms and proper names given as plain strings.
 
-    python bench/make_corpus.py OUT [-n 1000] [--seed 1]
+Format 2 (`--format 2`): the project's own catalogue/ holds N/10 entries (renamed
+copies of the shipped published entries and the fixture's, with notes of varied
+length), and the N descriptors (the shipped format 2 descriptors and the fixture's,
+renamed) each use one of them: a federation's shared catalogue, in miniature.
+
+    python bench/make_corpus.py OUT [-n 1000] [--seed 1] [--format 1|2]
 """
 
 from __future__ import annotations
@@ -23,10 +29,15 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from dsgvo_gen.loader import load_file  # noqa: E402 - after the path is set
 
+DATA = ROOT / "tests" / "data"
 TEMPLATES = [
-    *sorted((ROOT / "providers").glob("*.yaml")),
-    ROOT / "tests" / "data" / "providers" / "valid" / "full-video.yaml",  # with a consent form
+    *sorted((DATA / "format1").glob("*.yaml")),
+    DATA / "providers" / "valid" / "full-video.yaml",  # with a consent form
 ]
+#: Format 2: the shipped descriptors and the fixture's; each names the entry it uses.
+DESCRIPTORS = [*sorted((ROOT / "providers").glob("*.yaml")),
+               DATA / "format2" / "providers" / "full-video.yaml"]  # fmt: skip
+ENTRIES = [ROOT / "catalogue", DATA / "format2" / "catalogue"]
 WORDS = {
     "de": (
         "Verbindung Sitzung Daten Server Gespräch Bildschirm Protokoll Schlüssel Zugriff "
@@ -56,6 +67,7 @@ def _renamed(name: Any, suffix: str) -> Any:
 
 
 def descriptor(template: dict[str, Any], index: int, rng: random.Random) -> dict[str, Any]:
+    """A format 1 descriptor, or a catalogue entry: renamed, with notes of varied length."""
     data = dict(template)
     data["id"] = f"bench-{index:04d}"
     data["name"] = _renamed(data["name"], f"#{index}")
@@ -67,25 +79,54 @@ def descriptor(template: dict[str, Any], index: int, rng: random.Random) -> dict
     return data
 
 
-def make_corpus(out: Path, count: int, seed: int = 1) -> Path:
-    """Write `out/dsgvo-gen.yaml` and `out/providers/bench-NNNN.yaml`; returns `out`."""
-    rng = random.Random(seed)
-    templates = []
-    for path in TEMPLATES:
+def _read(paths: list[Path]) -> list[dict[str, Any]]:
+    read = []
+    for path in paths:
         doc, findings = load_file(path, path.name)
         assert doc is not None and not findings, path
-        templates.append(doc.data)
-    weights = [1] * (len(templates) - 1) + [3]  # a quarter of them with a consent form
+        read.append(doc.data)
+    return read
+
+
+def _write(path: Path, data: dict[str, Any], schema: str) -> None:
+    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+    path.write_text(f"# yaml-language-server: $schema=../../schema/{schema}.schema.json\n{text}")
+
+
+def _format_2(out: Path, count: int, rng: random.Random) -> None:
+    (out / "catalogue").mkdir()
+    descriptors = {d["uses"]: d for d in _read(DESCRIPTORS)}
+    entries = [e for e in _read([p for folder in ENTRIES for p in sorted(folder.glob("*.yaml"))])
+               if e["status"] == "published" and e["id"] in descriptors]  # fmt: skip
+    weights = [1] * (len(entries) - 1) + [3]  # the fixture (with a consent form) more often
+    made = []
+    for index in range(max(len(entries), count // 10)):
+        template = entries[index] if index < len(entries) else rng.choices(entries, weights)[0]
+        entry = {**descriptor(template, index, rng), "id": f"entry-{index:04d}"}
+        _write(out / "catalogue" / f"entry-{index:04d}.yaml", entry, "catalogue")
+        made.append((entry["id"], descriptors[template["id"]]))
+    for index in range(count):
+        uses, template = rng.choice(made)
+        data = {**template, "id": f"bench-{index:04d}", "uses": uses}
+        _write(out / "providers" / f"bench-{index:04d}.yaml", data, "descriptor")
+
+
+def make_corpus(out: Path, count: int, seed: int = 1, version: int = 1) -> Path:
+    """Write `out/dsgvo-gen.yaml` and `out/providers/bench-NNNN.yaml` (for `version` 2 also
+    `out/catalogue/entry-NNNN.yaml`); returns `out`."""
+    rng = random.Random(seed)
     shutil.rmtree(out, ignore_errors=True)
     (out / "providers").mkdir(parents=True)
     shutil.copy(ROOT / "dsgvo-gen.yaml", out / "dsgvo-gen.yaml")
+    if version == 2:
+        _format_2(out, count, rng)
+        return out
+    templates = _read(TEMPLATES)
+    weights = [1] * (len(templates) - 1) + [3]  # a quarter of them with a consent form
     for index in range(count):
         template = rng.choices(templates, weights)[0]
-        text = yaml.safe_dump(
-            descriptor(template, index, rng), allow_unicode=True, sort_keys=False, width=100
-        )
-        header = "# yaml-language-server: $schema=../../schema/provider.schema.json\n"
-        (out / "providers" / f"bench-{index:04d}.yaml").write_text(header + text)
+        _write(out / "providers" / f"bench-{index:04d}.yaml",
+               descriptor(template, index, rng), "provider")  # fmt: skip
     return out
 
 
@@ -94,8 +135,9 @@ def main() -> None:
     parser.add_argument("out", type=Path)
     parser.add_argument("-n", "--count", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--format", type=int, choices=[1, 2], default=1, dest="version")
     args = parser.parse_args()
-    make_corpus(args.out, args.count, args.seed)
+    make_corpus(args.out, args.count, args.seed, args.version)
 
 
 if __name__ == "__main__":

@@ -10,10 +10,20 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser
 
+from dsgvo_gen.findings import Finding, Report, Severity
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
 FIXTURE_PROJECT = DATA / "project"
+#: The fixture descriptor in format 2: tests/data/providers/valid/full-video.yaml, migrated.
+FORMAT_2 = DATA / "format2"
 TODAY = date(2026, 11, 21)
+
+
+def problems(report: Report) -> list[Finding]:
+    """The errors and warnings of a report, without notes: a format 1 project is noted once
+    per run (DG124, 'migrate' can split it), which tests of other things leave aside."""
+    return [f for f in report.sorted() if f.severity is not Severity.NOTE]
 
 
 def read_expected(path: Path) -> list[tuple[str, ...]]:
@@ -49,6 +59,17 @@ def project(tmp_path: Path) -> Path:
     shutil.copy(FIXTURE_PROJECT / "dsgvo-gen.yaml", target / "dsgvo-gen.yaml")
     (target / "providers").mkdir()
     shutil.copy(DATA / "providers" / "valid" / "full-video.yaml", target / "providers")
+    return target
+
+
+@pytest.fixture
+def project2(tmp_path: Path) -> Path:
+    """The fixture project in format 2: a catalogue entry and a descriptor that uses it."""
+    target = tmp_path / "project2"
+    target.mkdir()
+    shutil.copy(FIXTURE_PROJECT / "dsgvo-gen.yaml", target / "dsgvo-gen.yaml")
+    for folder in ("catalogue", "providers"):
+        shutil.copytree(FORMAT_2 / folder, target / folder)
     return target
 
 

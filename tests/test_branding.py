@@ -15,7 +15,7 @@ from dsgvo_gen.builder import build
 from dsgvo_gen.checker import check
 from dsgvo_gen.i18n import labels
 from dsgvo_gen.resources import bundled_dir
-from tests.conftest import TODAY, must_finish_within
+from tests.conftest import TODAY, must_finish_within, problems
 
 OWN_BASE = """<!doctype html>
 <html lang="{{ lang }}">
@@ -58,7 +58,7 @@ def test_a_logo_an_accent_colour_and_an_own_base_html_keep_the_bundled_legal_tex
     configure(project, logo="assets/logo.png", accent_color="#c0392b")
     result = build(project, today=TODAY)  # with PDFs: their stylesheet comes from the bundle
     assert result.written, result.report.sorted()
-    assert result.report.findings == []
+    assert problems(result.report) == []
     site = project / "site"
     words = labels(bundled_dir("templates"), "de")
     notice = (site / "de" / "providers" / "full-video.html").read_text()
@@ -81,7 +81,7 @@ def test_the_bundled_base_shows_logo_colour_and_footer_links(project: Path) -> N
               imprint_url="https://www.test-support.test/impressum",
               privacy_url="https://www.test-support.test/datenschutz")  # fmt: skip
     result = build(project, today=TODAY, pdf=False)
-    assert result.written and result.report.findings == []
+    assert result.written and problems(result.report) == []
     for lang, imprint in (("de", "Impressum"), ("en", "Legal notice (imprint)")):
         page = (project / "site" / lang / "index.html").read_text()
         assert '<img class="site-logo" src="../assets/logo.png" alt="">' in page
@@ -103,7 +103,7 @@ def test_own_templates_without_assets_or_labels_just_work(project: Path) -> None
             '<article class="notice">', '<article class="notice own">')
     )  # fmt: skip
     result = build(project, today=TODAY, pdf=False)
-    assert result.written and result.report.findings == []
+    assert result.written and problems(result.report) == []
     html = (project / "site" / "en" / "providers" / "full-video.html").read_text()
     assert '<article class="notice own">' in html
     consent = (project / "site" / "en" / "consent" / "full-video.html").read_text()
@@ -117,7 +117,7 @@ def test_an_own_asset_that_is_a_link_is_a_finding(project: Path, tmp_path: Path)
     (project / "templates" / "assets" / "style.css").symlink_to(secret)
     result = build(project, today=TODAY, pdf=False)
     assert not result.written and not (project / "site").exists()
-    (finding,) = result.report.findings
+    (finding,) = problems(result.report)
     assert finding.code == "DG116" and "style.css is a symbolic link" in finding.message
 
 
@@ -161,7 +161,7 @@ def test_a_logo_that_cannot_be_published_is_dg119(
         (project / "art").symlink_to(tmp_path / "art")
     configure(project, logo=logo)
     with must_finish_within(60):
-        findings = check(project, today=TODAY).sorted()
+        findings = problems(check(project, today=TODAY))
     assert [(f.code, f.line) for f in findings] == [("DG119", 9)]
     assert message in findings[0].message
     assert not build(project, today=TODAY, pdf=False).written
@@ -192,6 +192,6 @@ def test_a_broken_own_label_catalogue_is_a_finding_not_an_internal_object(
     (project / "templates" / "labels" / "en.yaml").write_text('overview_title: "Our tools\n')
     result = build(project, today=TODAY, pdf=False)
     assert not result.written
-    (finding,) = result.report.findings
+    (finding,) = problems(result.report)
     assert (finding.path, finding.line, finding.code) == ("templates/labels/en.yaml", 1, "DG102")
     assert "Finding(" not in finding.message

@@ -17,7 +17,7 @@ from dsgvo_gen.i18n import labels
 from dsgvo_gen.model import Provider
 from dsgvo_gen.reference import reference
 from dsgvo_gen.resources import bundled_dir
-from tests.conftest import ROOT, TODAY
+from tests.conftest import ROOT, TODAY, problems
 
 EXPECTED = {
     ".dsgvo-gen-site",  # the marker that lets the next build recognise the folder as its own
@@ -39,7 +39,7 @@ def files_of(site: Path) -> dict[str, bytes]:
 
 def test_layout_and_every_page_in_every_language(project: Path) -> None:
     result = build(project, today=TODAY)
-    assert result.written and not result.report.findings
+    assert result.written and not problems(result.report)
     site = files_of(project / "site")
     assert set(site) == EXPECTED
     for path, content in site.items():
@@ -78,7 +78,7 @@ def test_refused_build_leaves_the_old_site_untouched(project: Path) -> None:
     )
     result = build(project, today=TODAY, pdf=False)
     assert not result.written
-    assert [f.code for f in result.report.findings] == ["DG303"]
+    assert [f.code for f in problems(result.report)] == ["DG303"]
     assert files_of(project / "site") == before
 
 
@@ -142,7 +142,7 @@ def test_unwritable_output_is_a_finding(project: Path, tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
     result = build(project, blocker / "site", today=TODAY, pdf=False)
-    assert not result.written and [f.code for f in result.report.findings] == ["DG112"]
+    assert not result.written and [f.code for f in problems(result.report)] == ["DG112"]
 
 
 def test_broken_project_template_is_a_finding(project: Path) -> None:
@@ -152,7 +152,7 @@ def test_broken_project_template_is_a_finding(project: Path) -> None:
     )
     result = build(project, today=TODAY, pdf=False)
     assert not result.written
-    finding = result.report.findings[0]
+    (finding,) = problems(result.report)
     assert finding.code == "DG111" and finding.path.endswith("notice.html")
 
 
@@ -235,7 +235,7 @@ def test_an_unstated_feature_is_published_as_unknown_never_as_no(project: Path) 
         text = text.replace(line, f"{key}: null\n")
     descriptor.write_text(text)
     result = build(project, today=TODAY, pdf=False)
-    assert result.written and {f.code for f in result.report.findings} == {"DG520"}
+    assert result.written and {f.code for f in problems(result.report)} == {"DG520"}
     for lang, unknown, no in (("de", "unbekannt", "nein"), ("en", "unknown", "no")):
         notice = (project / "site" / lang / "providers" / "full-video.html").read_text()
         for label in ("transport_encryption", "end_to_end_encryption", "time_limit"):

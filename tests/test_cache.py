@@ -23,7 +23,8 @@ def test_a_cache_that_comes_with_the_project_is_never_read(project: Path) -> Non
     checked = check_project(project, today=TODAY)
     assert checked.config is not None
     templates = bundled_dir("templates")
-    source = next(Renderer(checked.config, checked.providers, templates).pdf_sources())
+    renderer = Renderer(checked.config, checked.providers, templates, checked.reference)
+    source = next(renderer.pdf_sources())
     planted = project / ".dsgvo-gen-cache" / "pdf"
     planted.mkdir(parents=True)
     key = PdfCache(project / ".dsgvo-gen-cache", templates).key(source)

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from dsgvo_gen.checker import check
-from tests.conftest import DATA, FIXTURE_PROJECT, TODAY, read_expected
+from dsgvo_gen.findings import Severity
+from tests.conftest import DATA, FIXTURE_PROJECT, TODAY, problems, read_expected
 
 VALID = sorted((DATA / "providers" / "valid").glob("*.yaml"))
 INVALID = sorted((DATA / "providers" / "invalid").glob("*.yaml"))
@@ -20,13 +21,13 @@ PROJECTS = sorted(p for p in (DATA / "projects").iterdir() if p.is_dir())
 @pytest.mark.parametrize("case", VALID, ids=lambda p: p.stem)
 def test_valid_descriptor_has_no_findings(case: Path) -> None:
     report = check(FIXTURE_PROJECT, [case], today=TODAY)
-    assert report.sorted() == []
+    assert problems(report) == []
 
 
 @pytest.mark.parametrize("case", INVALID, ids=lambda p: p.stem)
 def test_invalid_descriptor_has_expected_findings(case: Path) -> None:
     report = check(FIXTURE_PROJECT, [case], today=TODAY)
-    found = sorted((f.code, str(f.line)) for f in report.sorted())
+    found = sorted((f.code, str(f.line)) for f in problems(report))
     assert found == read_expected(case.with_suffix(".expected"))
     assert report.exit_code(strict=True) == 1
     code = case.stem.split("-")[0].upper()
@@ -40,7 +41,7 @@ def test_invalid_config_has_expected_findings(case: Path, tmp_path: Path) -> Non
     shutil.copy(DATA / "providers" / "valid" / "full-video.yaml", tmp_path / "providers")
     report = check(tmp_path, today=TODAY)
     found = sorted(
-        (f.code, str(f.line)) for f in report.sorted() if f.path.endswith("dsgvo-gen.yaml")
+        (f.code, str(f.line)) for f in problems(report) if f.path.endswith("dsgvo-gen.yaml")
     )
     assert found == read_expected(case.with_suffix(".expected"))
     assert case.stem.split("-")[0].upper() in {c for c, _ in found}
@@ -68,3 +69,13 @@ def test_every_rule_code_has_an_invalid_case() -> None:
                       "DG121"}  # fmt: skip
     missing = sorted(set(CODES) - cases - made_elsewhere)
     assert missing == []
+
+
+def test_format_1_is_noted_once_and_never_fails_strict() -> None:
+    report = check(FIXTURE_PROJECT, [*VALID, *INVALID[:3]], today=TODAY)
+    notes = [f for f in report.sorted() if f.code == "DG124"]
+    assert len(notes) == 1 and notes[0].severity is Severity.NOTE
+    assert "dsgvo-gen migrate" in notes[0].message
+    only_valid = check(FIXTURE_PROJECT, VALID, today=TODAY)
+    assert [f.code for f in only_valid.sorted()] == ["DG124"]
+    assert only_valid.exit_code(strict=True) == 0

@@ -27,19 +27,24 @@ def run(*args: str, project: Path | None = None) -> tuple[int, str]:
 def test_clean_project_exits_0(project: Path) -> None:
     code, out = run("check", "--today", "2026-11-21", project=project)
     assert code == 0
-    assert out.strip() == "no findings: 0 error(s), 0 warning(s)"
+    note, summary = out.strip().splitlines()  # format 1: the suggestion to migrate, once
+    assert "note[DG124]" in note and "dsgvo-gen migrate" in note
+    assert summary == "0 error(s), 0 warning(s), 1 note(s)"
+    code, out = run("check", "--today", "2026-11-21", project=ROOT)  # format 2: no note
+    assert (code, out.splitlines()[-1]) == (0, "0 error(s), 1 warning(s)")  # DG312: the example
+    assert "note" not in out
 
 
 def test_errors_exit_1_with_location_code_and_article(project: Path) -> None:
     case = INVALID / "dg303-no-basis.yaml"
     code, out = run("check", "--today", "2026-11-21", str(case), project=project)
     assert code == 1
-    first = out.splitlines()[0]
+    first = next(line for line in out.splitlines() if "DG303" in line)
     assert first.endswith(
         "dg303-no-basis.yaml:58:20: error[DG303] purpose 'security' has no legal basis "
         "(Art. 13(1)(c) GDPR)"
     )
-    assert out.splitlines()[-1] == "1 error(s), 0 warning(s)"
+    assert out.splitlines()[-1] == "1 error(s), 0 warning(s), 1 note(s)"
 
 
 def test_warnings_pass_unless_strict(project: Path) -> None:
@@ -66,7 +71,9 @@ def test_json_format(project: Path) -> None:
     assert unknown["line"] == 91 and unknown["column"] == 3
     assert unknown["severity"] == "error"
     assert "did you mean 'retention'?" in unknown["message"]
-    assert set(unknown) == {"path", "line", "column", "severity", "code", "message", "article"}
+    assert set(unknown) == {"path", "line", "column", "severity", "code", "message", "article",
+                            "draft"}  # fmt: skip
+    assert unknown["draft"] is False
     (note,) = payload["notes"]  # the rules wait for the schema error
     assert note.endswith("dg201-unknown-key.yaml once its schema errors are fixed")
 
@@ -151,7 +158,7 @@ def test_a_file_named_twice_is_checked_once(project: Path) -> None:
 def test_project_without_providers_folder_is_a_finding(tmp_path: Path) -> None:
     shutil.copy(FIXTURE_PROJECT / "dsgvo-gen.yaml", tmp_path / "dsgvo-gen.yaml")
     result = CliRunner().invoke(main, ["--project", str(tmp_path), "check"])
-    assert result.exit_code == 1 and "DG110" in result.output and "dsgvo-gen new" in result.output
+    assert result.exit_code == 1 and "DG110" in result.output and "dsgvo-gen add" in result.output
 
 
 @pytest.mark.parametrize("command", ["check", "build", "export"])
@@ -171,9 +178,10 @@ def test_project_may_follow_the_command(project: Path, tmp_path: Path, command: 
 def test_help_lists_commands_in_workflow_order() -> None:
     out = CliRunner().invoke(main, ["--help"]).output
     listed = [line.split()[0] for line in out.split("Commands:")[1].splitlines() if line.strip()]
-    assert listed[:3] == ["init", "new", "check"]
-    assert listed.index("serve") < listed.index("build") < listed.index("pdf")
-    assert listed[-1] == "export"
+    assert listed[:4] == ["init", "add", "new", "check"]
+    assert listed.index("catalogue") < listed.index("serve") < listed.index("preview")
+    assert listed.index("preview") < listed.index("build") < listed.index("pdf")
+    assert listed[-2:] == ["export", "migrate"]
 
 
 def test_ctrl_c_exits_130_and_keeps_the_site(project: Path) -> None:
@@ -276,7 +284,8 @@ def test_gitlab_code_quality_report(project: Path) -> None:
     assert len({i["fingerprint"] for i in issues}) == len(issues)
     vague = [i for i in issues if i["check_name"] == "DG408"]
     assert [i["location"]["lines"]["begin"] for i in vague] == [100, 101]
-    assert {i["severity"] for i in issues} == {"major", "minor"}  # errors and DG506 warnings
+    # Errors, DG506 warnings, and the note that format 1 can be migrated (DG124).
+    assert {i["severity"] for i in issues} == {"major", "minor", "info"}
     again = json.loads(run("check", "--format", "gitlab", "--today", "2026-11-21", *cases,
                            project=project)[1])  # fmt: skip
     assert [i["fingerprint"] for i in again] == [i["fingerprint"] for i in issues]

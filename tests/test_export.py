@@ -30,7 +30,7 @@ from dsgvo_gen.export import (
     taxonomy_map,
 )
 from dsgvo_gen.i18n import labels
-from dsgvo_gen.loader import load_file
+from dsgvo_gen.model import Provider
 from dsgvo_gen.resources import bundled_dir
 from tests.conftest import ROOT, TODAY
 
@@ -237,24 +237,22 @@ def test_unmapped_ids_fall_back_and_are_named_for_review(project: Path) -> None:
     }
 
 
-def descriptor_ids(path: Path) -> dict[str, set[str]]:
-    doc, _ = load_file(path, path.name)
-    assert doc is not None
-    processing = doc.data["processing"]
-    return {
-        kind: {entry["id"] for entry in processing[key]}
-        for kind, key in (("data_categories", "data"), ("data_uses", "purposes"),
-                          ("data_subjects", "subjects"))
-    }  # fmt: skip
+def descriptor_ids(provider: Provider) -> dict[str, set[str]]:
+    proc = provider.processing
+    return {"data_categories": {d.id for d in proc.data},
+            "data_uses": {p.id for p in proc.purposes},
+            "data_subjects": {s.id for s in proc.subjects}}  # fmt: skip
 
 
 def test_the_mapping_table_covers_every_shipped_id_with_taxonomy_keys() -> None:
     table = taxonomy_map()
     paths = [*sorted((ROOT / "providers").glob("**/*.yaml")),
              ROOT / "tests" / "data" / "providers" / "valid" / "full-video.yaml"]  # fmt: skip
-    for path in paths:
-        for kind, ids in descriptor_ids(path).items():
-            assert ids <= set(table[kind]), (path.name, kind, ids - set(table[kind]))
+    providers = check_project(ROOT, paths, today=TODAY).providers
+    assert len(providers) == len(paths)  # drafts included
+    for provider in providers:
+        for kind, ids in descriptor_ids(provider).items():
+            assert ids <= set(table[kind]), (provider.id, kind, ids - set(table[kind]))
     assert {k for keys in table["data_categories"].values() for k in keys} <= taxonomy_keys(
         "data_category"
     )

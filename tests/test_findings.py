@@ -19,7 +19,7 @@ from dsgvo_gen.findings import (
     format_json,
     format_text,
 )
-from tests.conftest import TODAY
+from tests.conftest import TODAY, problems
 
 #: ESC and OSC (a terminal title, a hyperlink), BEL, C1 CSI, and bidi overrides/isolates.
 HOSTILE = "\x1b[2J\x1b]0;owned\x07\x9b31m\u202eevil\u2066\u200f"
@@ -55,7 +55,7 @@ def test_control_and_bidi_characters_in_descriptor_texts_are_findings(
     descriptor.write_text(text.replace(where, value, 1))
     line = 1 + text.splitlines().index(next(li for li in text.splitlines() if where in li))
     report = check(project, today=TODAY)
-    assert [(f.code, f.line) for f in report.findings] == [("DG117", line)], report.sorted()
+    assert [(f.code, f.line) for f in problems(report)] == [("DG117", line)], report.sorted()
     for fmt in ("ropa-csv", "ropa-json", "fides"):  # nothing reaches standard output raw
         result = CliRunner().invoke(main, ["--project", str(project), "export", "--format", fmt,
                                            "--today", TODAY.isoformat()])  # fmt: skip
@@ -70,14 +70,14 @@ def test_control_characters_in_the_config_are_findings(project: Path) -> None:
     assert name in text
     config.write_text(text.replace(name, 'name: "Test-Support\\e[8m GmbH"'))
     report = check(project, today=TODAY)
-    assert [(Path(f.path).name, f.code) for f in report.findings] == [("dsgvo-gen.yaml", "DG117")]
+    assert [(Path(f.path).name, f.code) for f in problems(report)] == [("dsgvo-gen.yaml", "DG117")]
 
 
 def test_line_breaks_and_tabs_in_texts_stay_allowed(project: Path) -> None:
     descriptor = project / "providers" / "full-video.yaml"
     text = descriptor.read_text()
     descriptor.write_text(text.replace("de: Videoberatung", 'de: "Video-\\nberatung\\tim Netz"'))
-    assert check(project, today=TODAY).findings == []
+    assert problems(check(project, today=TODAY)) == []
 
 
 def test_control_characters_in_a_projects_labels_never_reach_standard_output(

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from dsgvo_gen.builder import build
 from dsgvo_gen.cache import cache_folder
-from tests.conftest import TODAY
+from tests.conftest import TODAY, problems
 
 DG = str(Path(sys.executable).parent / "dsgvo-gen")
 KILLS = 24
@@ -123,8 +123,8 @@ def test_full_disk_is_a_finding_and_keeps_the_old_site(project: Path, tmp_path: 
             before = files_of(disk / "site")
             result = build(project, disk / "site", today=TODAY)  # with PDFs: over 256 KiB
             assert not result.written
-            assert [f.code for f in result.report.findings] == ["DG112"]
-            assert "No space left on device" in result.report.findings[0].message
+            assert [f.code for f in problems(result.report)] == ["DG112"]
+            assert "No space left on device" in problems(result.report)[0].message
             assert files_of(disk / "site") == before
             assert [p.name for p in disk.iterdir()] == ["site"]  # no staging folder left
 
@@ -145,9 +145,9 @@ def test_read_only_output_folder_is_a_finding(project: Path, tmp_path: Path) -> 
         folder.mkdir(mode=0o555)
         result = build(project, folder / "site", today=TODAY, pdf=False)
     assert not result.written
-    assert [f.code for f in result.report.findings] == ["DG112"]
-    assert "Read-only file system" in result.report.findings[0].message or (
-        "Permission denied" in result.report.findings[0].message
+    assert [f.code for f in problems(result.report)] == ["DG112"]
+    assert "Read-only file system" in problems(result.report)[0].message or (
+        "Permission denied" in problems(result.report)[0].message
     )
     done = subprocess.run(
         [DG, "--project", str(project), "build", "--no-pdf", "--out", "/proc/site"],

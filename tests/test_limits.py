@@ -10,7 +10,7 @@ import yaml
 
 from dsgvo_gen.builder import build, make_pdfs
 from dsgvo_gen.checker import check
-from tests.conftest import TODAY, must_finish_within, own_templates
+from tests.conftest import TODAY, must_finish_within, own_templates, problems
 
 
 def expanding_descriptor(project: Path) -> int:
@@ -38,8 +38,8 @@ def test_a_descriptor_that_expands_too_far_is_a_finding(project: Path) -> None:
     line = expanding_descriptor(project)
     with must_finish_within(60):
         report = check(project, today=TODAY)
-        assert [(f.code, f.line) for f in report.findings] == [("DG121", line + 1)]
-        assert "characters" in report.findings[0].message
+        assert [(f.code, f.line) for f in problems(report)] == [("DG121", line + 1)]
+        assert "characters" in problems(report)[0].message
         result = build(project, today=TODAY)
     assert not result.written and not (project / "site").exists()
 
@@ -49,8 +49,8 @@ def test_a_page_larger_than_the_limit_is_a_finding(project: Path) -> None:
     with must_finish_within(60):
         result = build(project, today=TODAY)
     assert not result.written
-    assert [f.code for f in result.report.findings] == ["DG121"]
-    assert "providers/full-video.html" in result.report.findings[0].message
+    assert [f.code for f in problems(result.report)] == ["DG121"]
+    assert "providers/full-video.html" in problems(result.report)[0].message
 
 
 def test_print_html_and_pdf_pages_are_bounded(project: Path) -> None:
@@ -63,10 +63,10 @@ def test_print_html_and_pdf_pages_are_bounded(project: Path) -> None:
     )
     with must_finish_within(120):
         result = make_pdfs(project, ["full-video"], today=TODAY)
-    found = sorted((f.code, f.message.split(":")[0]) for f in result.report.findings)
+    found = sorted((f.code, f.message.split(":")[0]) for f in problems(result.report))
     assert found == [("DG121", "pdf/de/full-video-notice.pdf"),
                      ("DG121", "pdf/en/full-video-notice.pdf")]  # fmt: skip
-    messages = " ".join(f.message for f in result.report.findings)
+    messages = " ".join(f.message for f in problems(result.report))
     assert "MiB" in messages and "pages" in messages
     assert result.pdfs == 2  # the consent forms; the notices were not written
     assert not (project / "site" / "pdf" / "de" / "full-video-notice.pdf").exists()

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from dsgvo_gen.loader import MAX_BYTES, load_bytes, load_file
-from tests.conftest import must_finish_within
+from tests.conftest import must_finish_within, problems
 
 
 def load(text: str) -> tuple[object, list[tuple[str, int, int]]]:
@@ -118,20 +118,20 @@ def test_descriptors_and_config_that_are_links_are_refused_unread(
     (project / "providers" / "leak.yaml").symlink_to(secret)
     (project / "providers" / "inside.yaml").symlink_to(project / "providers" / "full-video.yaml")
     report = check(project)
-    found = {(f.path.rsplit("/", 1)[-1], f.code) for f in report.findings}
+    found = {(f.path.rsplit("/", 1)[-1], f.code) for f in problems(report)}
     assert ("leak.yaml", "DG116") in found and ("inside.yaml", "DG116") in found
     assert "TOP-SECRET" not in repr(report.findings) and "s3cr3t" not in repr(report.findings)
-    assert check(project, [project / "providers" / "leak.yaml"]).findings[0].code == "DG116"
+    assert problems(check(project, [project / "providers" / "leak.yaml"]))[0].code == "DG116"
     # A providers folder or a config that is a link is not read either.
     (project / "providers" / "leak.yaml").unlink()
     (project / "providers" / "inside.yaml").unlink()
     elsewhere = tmp_path / "elsewhere"
     (project / "providers").rename(elsewhere)
     (project / "providers").symlink_to(elsewhere)
-    assert [f.code for f in check(project).findings] == ["DG116"]
+    assert [f.code for f in problems(check(project))] == ["DG116"]
     (project / "providers").unlink()
     elsewhere.rename(project / "providers")
     config = project / "dsgvo-gen.yaml"
     config.rename(tmp_path / "config.yaml")
     config.symlink_to(tmp_path / "config.yaml")
-    assert [f.code for f in check(project).findings] == ["DG116"]
+    assert [f.code for f in problems(check(project))] == ["DG116"]

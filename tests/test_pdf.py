@@ -27,7 +27,7 @@ from dsgvo_gen.pdf import render_pdf
 from dsgvo_gen.reference import reference
 from dsgvo_gen.render import Renderer
 from dsgvo_gen.resources import bundled_dir
-from tests.conftest import TODAY
+from tests.conftest import TODAY, problems
 
 SECRET = "root:x:0:0"  # the first line of /etc/passwd on every Debian machine
 
@@ -40,7 +40,7 @@ def text_of(pdf: Path | bytes) -> str:
 @pytest.fixture
 def built(project: Path) -> Path:
     result = build(project, today=TODAY)
-    assert result.written and result.pdfs == 4 and not result.report.findings
+    assert result.written and result.pdfs == 4 and not problems(result.report)
     return project / "site" / "pdf"
 
 
@@ -200,7 +200,8 @@ def test_fetcher_refuses_files_network_and_large_resources(project: Path, listen
     templates = hostile_templates(project, listener)
     checked = check_project(project, today=TODAY)
     assert checked.config is not None
-    sources = Renderer(checked.config, checked.providers, templates).pdf_sources()
+    renderer = Renderer(checked.config, checked.providers, templates, checked.reference)
+    sources = renderer.pdf_sources()
     for source in sources:
         rendered = render_pdf(source, templates)
         assert rendered.pdf is not None
@@ -216,9 +217,9 @@ def test_fetcher_refuses_files_network_and_large_resources(project: Path, listen
 
     result = build(project, today=TODAY)  # refusals are errors: the build keeps the old site
     assert not result.written and not (project / "site").exists()
-    codes = {f.code for f in result.report.findings}
+    codes = {f.code for f in problems(result.report)}
     assert "DG113" in codes and codes <= {"DG113", "DG114"}  # DG114: WeasyPrint's PDF/UA notes
-    assert all(f.path.endswith(".html") for f in result.report.findings)
+    assert all(f.path.endswith(".html") for f in problems(result.report))
 
 
 def test_hostile_descriptor_text_stays_text_in_pdfs(project: Path, listener: str) -> None:
@@ -241,7 +242,7 @@ def test_weasyprint_warnings_become_findings(project: Path) -> None:
     css.write_text(css.read_text() + "\n.broken { colr: red; }\n")
     result = build(project, today=TODAY)
     assert result.written
-    warnings = [f for f in result.report.findings if f.code == "DG114"]
+    warnings = [f for f in problems(result.report) if f.code == "DG114"]
     assert warnings and all("colr" in f.message for f in warnings)
     strict = build(project, project / "strict-site", today=TODAY, strict=True)
     assert not strict.written and not (project / "strict-site").exists()
@@ -270,7 +271,8 @@ def test_cli_pdf_command(project: Path, tmp_path: Path) -> None:
 def test_a_document_weasyprint_cannot_render_is_a_finding(project: Path) -> None:
     checked = check_project(project, today=TODAY)
     assert checked.config is not None
-    source = next(Renderer(checked.config, checked.providers).pdf_sources())
+    renderer = Renderer(checked.config, checked.providers, None, checked.reference)
+    source = next(renderer.pdf_sources())
     broken = dataclasses.replace(source, html=b"<p>\xff\xfe</p>")
     rendered = render_pdf(broken, bundled_dir("templates"))
     assert rendered.pdf is None

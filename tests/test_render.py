@@ -14,7 +14,7 @@ import pytest
 
 from dsgvo_gen.builder import build
 from dsgvo_gen.resources import bundled_dir
-from tests.conftest import TODAY, must_finish_within, own_templates, tree
+from tests.conftest import TODAY, must_finish_within, own_templates, problems, tree
 
 CANARY = "canary-7f3a9c"  # an environment variable a template must not be able to read
 
@@ -109,7 +109,8 @@ def test_the_pdf_fetcher_reads_no_asset_through_a_link(project: Path, tmp_path: 
     (templates / "assets").symlink_to(elsewhere)  # every file there would be "in assets/"
     checked = check_project(project, today=TODAY)
     assert checked.config is not None
-    source = next(Renderer(checked.config, checked.providers, templates).pdf_sources())
+    renderer = Renderer(checked.config, checked.providers, templates, checked.reference)
+    source = next(renderer.pdf_sources())
     rendered = render_pdf(source, templates)
     refused = [p.message for p in rendered.problems if p.code == "DG113"]
     assert any("style.css" in message for message in refused), rendered.problems
@@ -126,8 +127,8 @@ def test_templates_run_in_the_sandbox(project: Path, monkeypatch: pytest.MonkeyP
                            "{{ ''.__class__.__mro__[1].__subclasses__() }}")  # fmt: skip
     result = build(project, today=TODAY, pdf=False)
     assert not result.written
-    assert [f.code for f in result.report.findings] == ["DG111"]
-    assert "unsafe" in result.report.findings[0].message
+    assert [f.code for f in problems(result.report)] == ["DG111"]
+    assert "unsafe" in problems(result.report)[0].message
     assert not (project / "site").exists()
 
 
@@ -161,8 +162,8 @@ def test_errors_in_own_templates_are_findings_not_tracebacks(
     own_templates(project, expression)
     result = build(project, today=TODAY, pdf=False)
     assert not result.written
-    assert [f.code for f in result.report.findings] == ["DG111"]
-    assert "notice.html" in result.report.findings[0].message
+    assert [f.code for f in problems(result.report)] == ["DG111"]
+    assert "notice.html" in problems(result.report)[0].message
 
 
 GREEDY = {

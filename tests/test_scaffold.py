@@ -23,7 +23,7 @@ from dsgvo_gen.scaffold import (
     new_descriptor,
     skeleton,
 )
-from tests.conftest import FIXTURE_PROJECT, TODAY, must_finish_within
+from tests.conftest import FIXTURE_PROJECT, TODAY, must_finish_within, problems
 
 # The findings a fresh skeleton may produce: each says that a fact is missing, never
 # that the skeleton's structure is wrong (no DG1xx reading or DG2xx schema finding).
@@ -42,7 +42,9 @@ PROJECT_FILES = [
     "README.md",
     "dsgvo-gen.yaml",
     "providers/jitsi-self-hosted.yaml",
+    "schema/catalogue.schema.json",
     "schema/config.schema.json",
+    "schema/descriptor.schema.json",
     "schema/provider.schema.json",
 ]
 
@@ -110,7 +112,9 @@ def test_init_keeps_a_readme_and_adds_to_a_gitignore(tmp_path: Path) -> None:
     written = {w.path.name: w.outcome.value for w in init_project(tmp_path)}
     assert written["README.md"] == "kept" and written[".gitignore"] == "extended"
     assert (tmp_path / "README.md").read_text() == "our own readme\n"
-    assert (tmp_path / ".gitignore").read_text() == "node_modules/\nsite\n.dsgvo-gen-cache/\n"
+    assert (tmp_path / ".gitignore").read_text() == (
+        "node_modules/\nsite\n.dsgvo-gen-cache/\npreview/\n"
+    )
 
 
 def test_init_into_a_file_is_refused(tmp_path: Path) -> None:
@@ -145,7 +149,7 @@ def test_skeleton_fails_check_only_where_facts_are_missing(tmp_path: Path, categ
     path = new_descriptor(tmp_path, "acme-meet", category=category, today=TODAY)
     assert path == tmp_path / "providers" / "acme-meet.yaml"
     report = check(tmp_path, [path], today=TODAY)
-    codes = {f.code for f in report.findings if f.path.endswith("acme-meet.yaml")}
+    codes = {f.code for f in problems(report) if f.path.endswith("acme-meet.yaml")}
     assert report.errors > 0
     assert codes <= set(FILL_IN_A_FACT), sorted(codes - set(FILL_IN_A_FACT))
     assert "DG507" in codes and "DG501" in codes
@@ -166,7 +170,7 @@ def test_whole_project_reports_only_the_new_skeleton(tmp_path: Path) -> None:
     init_project(tmp_path)
     new_descriptor(tmp_path, "acme-meet", today=TODAY)
     report = check(tmp_path, today=TODAY)
-    others = {(f.path.rsplit("/", 1)[-1], f.code) for f in report.findings
+    others = {(f.path.rsplit("/", 1)[-1], f.code) for f in problems(report)
               if not f.path.endswith("acme-meet.yaml")}  # fmt: skip
     assert others == {("dsgvo-gen.yaml", "DG312")}  # the example controller, still to replace
 
@@ -179,7 +183,7 @@ def test_skeleton_texts_follow_the_project_languages(tmp_path: Path) -> None:
     path = new_descriptor(tmp_path, "acme-meet", today=TODAY)
     data = yaml.safe_load(path.read_text())
     assert set(data["processing"]["purposes"][0]["text"]) == {"en"}
-    codes = {f.code for f in check(tmp_path, [path], today=TODAY).findings}
+    codes = {f.code for f in problems(check(tmp_path, [path], today=TODAY))}
     assert codes <= set(FILL_IN_A_FACT)
 
 

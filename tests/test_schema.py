@@ -149,7 +149,7 @@ def test_models_never_raise_on_values_the_schema_accepts(
 ) -> None:
     from dsgvo_gen.config import build_config
     from dsgvo_gen.loader import load_file
-    from dsgvo_gen.model import build_provider
+    from dsgvo_gen.parts import build_provider
     from dsgvo_gen.schema import validate
 
     doc, _ = load_file(FULL_VIDEO, FULL_VIDEO.name)

@@ -20,12 +20,13 @@ import sys
 import urllib.request
 import zipfile
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
-from tests.conftest import DATA, ROOT, TODAY, must_finish_within
+from tests.conftest import ROOT, TODAY, must_finish_within
 from tests.test_scaffold import FILL_IN_A_FACT
 
 NEEDED_IN_WHEEL = [
@@ -42,7 +43,21 @@ NEEDED_IN_WHEEL = [
     "dsgvo_gen/data/init/gitignore",
     "dsgvo_gen/data/new/descriptor.yaml.j2",
     "dsgvo_gen/providers/jitsi-self-hosted.yaml",
+    "dsgvo_gen/providers/zoom.yaml",
+    "dsgvo_gen/providers/drafts/red-connect.yaml",
+    "dsgvo_gen/schema/descriptor.schema.json",
+    "dsgvo_gen/schema/catalogue.schema.json",
+    *(f"dsgvo_gen/catalogue/{path.name}" for path in sorted((ROOT / "catalogue").glob("*.yaml"))),
 ]
+
+
+def decided(node: Any) -> Any:
+    """The YAML data with every `decide:` mark deleted: the user has made each choice."""
+    if isinstance(node, dict):
+        return {k: decided(v) for k, v in node.items() if k != "decide"}
+    if isinstance(node, list):
+        return [decided(v) for v in node]
+    return node
 
 
 @dataclass(frozen=True)
@@ -135,7 +150,11 @@ def test_init_new_check_and_build_work_from_the_installed_wheel(
     result = installed.run("check", "--format", "json", "providers/acme-meet.yaml", cwd=project)
     assert result.returncode == 1
     findings = json.loads(result.stdout)["findings"]
-    codes = {f["code"] for f in findings if f["path"].endswith("acme-meet.yaml")}
+    codes = {
+        f["code"]
+        for f in findings
+        if f["path"].endswith("acme-meet.yaml") and f["severity"] != "note"
+    }
     assert codes and codes <= set(FILL_IN_A_FACT)
 
 
@@ -153,16 +172,14 @@ def _edit_config(path: Path) -> None:
 
 
 def _edit_descriptor(path: Path) -> None:
-    """What a user types into the skeleton: every fact, each with its source, checked today."""
-    assert "TODO" in path.read_text()  # `new` wrote the skeleton
-    facts = (DATA / "providers" / "valid" / "full-video.yaml").read_text()
-    facts = facts.replace("id: full-video", "id: acme-meet").replace(
-        "2026-10-01", date.today().isoformat()
-    )
-    path.write_text(facts)
+    """What a user does with the descriptor `add` wrote: make each marked choice (here:
+    keep the example's) and delete the marks."""
+    assert "decide:" in path.read_text()
+    data = decided(yaml.safe_load(path.read_text()))
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
 
 
-EDITS = {"dsgvo-gen.yaml": _edit_config, "providers/acme-meet.yaml": _edit_descriptor}
+EDITS = {"dsgvo-gen.yaml": _edit_config, "providers/zoom.yaml": _edit_descriptor}
 
 
 def _serve_and_stop(installed: Installed, args: list[str], cwd: Path) -> None:
@@ -178,7 +195,7 @@ def _serve_and_stop(installed: Installed, args: list[str], cwd: Path) -> None:
                 break
         else:
             raise AssertionError(server.stderr.read() if server.stderr else "no url")
-        with urllib.request.urlopen(url + "de/providers/acme-meet.html") as page:
+        with urllib.request.urlopen(url + "de/providers/zoom.html") as page:
             assert page.status == 200 and b"IT-Service Berger" in page.read()
         server.send_signal(signal.SIGINT)
         assert server.wait(timeout=30) == 0
@@ -214,7 +231,49 @@ def test_the_readme_quickstart_word_for_word(
                     result = installed.run(*args, cwd=cwd)
                     assert result.returncode == 0, (step, result.stdout + result.stderr)
     site = cwd / "site"
-    for built in ("index.html", "de/providers/acme-meet.html", "en/embed/acme-meet.html",
-                  "pdf/de/acme-meet-notice.pdf", "pdf/en/acme-meet-consent.pdf"):  # fmt: skip
+    for built in ("index.html", "de/providers/zoom.html", "en/embed/zoom.html",
+                  "pdf/de/zoom-notice.pdf", "pdf/en/zoom-notice.pdf"):  # fmt: skip
         assert (site / built).is_file(), built
     assert not (site / "de" / "providers" / "jitsi-self-hosted.html").exists()
+
+
+def test_the_bundled_catalogue_from_the_installed_wheel(
+    installed: Installed, tmp_path: Path
+) -> None:
+    """The catalogue comes with the wheel: list it, start a project with two of its services,
+    make the marked choices, and publish both notices with their PDFs."""
+    result = installed.run("catalogue", "--format", "json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    listed = {entry["id"]: entry for entry in json.loads(result.stdout)}
+    assert set(listed) == {path.stem for path in (ROOT / "catalogue").glob("*.yaml")}
+    assert {e["origin"] for e in listed.values()} == {"bundled"}
+    assert listed["red-connect"]["status"] == "draft" and listed["zoom"]["status"] == "published"
+
+    assert installed.run("init", "beratung", cwd=tmp_path).returncode == 0
+    project = tmp_path / "beratung"
+    _edit_config(project / "dsgvo-gen.yaml")
+    for entry_id in ("zoom", "teamviewer-quicksupport"):
+        result = installed.run("add", entry_id, cwd=project)
+        assert result.returncode == 0, result.stderr
+    result = installed.run("check", "--format", "json", cwd=project)
+    asked = {f["code"] for f in json.loads(result.stdout)["findings"]}
+    assert result.returncode == 1 and asked == {"DG508", "DG403"}  # choices and the DPA
+
+    for path in (project / "providers").glob("*.yaml"):
+        data = decided(yaml.safe_load(path.read_text()))
+        if data["role"]["assessment"] == "processor":
+            data["dpa"] = {"concluded_on": "2026-11-02", "kept_at": "Vertragsordner, AVV"}
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    result = installed.run("check", "--strict", cwd=project)
+    assert result.returncode == 0, result.stdout + result.stderr
+    with must_finish_within(300):
+        result = installed.run("build", "--jobs", "1", cwd=project)
+    assert result.returncode == 0, result.stdout + result.stderr
+    site = project / "site"
+    for entry_id in ("zoom", "teamviewer-quicksupport"):
+        for lang in ("de", "en"):
+            assert (site / lang / "providers" / f"{entry_id}.html").is_file()
+            assert (site / "pdf" / lang / f"{entry_id}-notice.pdf").stat().st_size > 10_000
+    notice = (site / "de" / "providers" / "teamviewer-quicksupport.html").read_text()
+    assert "TeamViewer Germany GmbH" in notice  # a fact from the bundled catalogue
+    assert "Vertragsordner" not in notice  # the DPA record is never published

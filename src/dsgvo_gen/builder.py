@@ -1,29 +1,28 @@
-"""`build` and `pdf`: check the project, and only if it is clean, render and write.
+"""`build`, `pdf` and `preview`: check the project, and only if it is clean, render and write.
 
 A build writes the pages and PDFs into a staging folder and swaps it in only
-when no document failed, so a refused or broken build leaves the old site. The
-output folder is checked first (`paths`): a folder dsgvo-gen did not make, a
-link or a folder of the project's sources raises UnsafePath before anything runs.
+when no document failed, so a refused or broken build leaves the old site. It
+publishes every provider that is not a draft; `preview` renders the drafts too,
+each marked, into a folder of its own. The output folder is checked first
+(`paths`): a folder dsgvo-gen did not make, a link or a folder of the project's
+sources raises UnsafePath before anything runs.
 """
 
 from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Collection, Iterator
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from jinja2 import TemplateError
-
 from dsgvo_gen import libc
 from dsgvo_gen.branding import read_logo
-from dsgvo_gen.checker import Project, check_project
+from dsgvo_gen.checker import Project
+from dsgvo_gen.config import Config
 from dsgvo_gen.findings import Finding, Report, Severity, display_path
-from dsgvo_gen.i18n import CatalogueError, LabelError
-from dsgvo_gen.limits import OutputTooLarge
+from dsgvo_gen.model import Provider
 from dsgvo_gen.paths import (
     UnsafePath,
     absolute,
@@ -31,9 +30,9 @@ from dsgvo_gen.paths import (
     check_site_folder,
     refuse_link,
 )
-from dsgvo_gen.render import PdfSource, Renderer, asked_in
-from dsgvo_gen.resources import Templates, templates_for
-from dsgvo_gen.template_check import template_findings
+from dsgvo_gen.publish import FAILURES, UsageError, failure_findings, through_gate
+from dsgvo_gen.render import Mark, PdfSource, Renderer, asked_in
+from dsgvo_gen.resources import Templates
 from dsgvo_gen.writer import Staging, WriteError, add_to_site, mark_site, write_file
 
 if TYPE_CHECKING:
@@ -56,7 +55,7 @@ class BuildResult:
         return self.pages + self.pdfs > 0
 
 
-class UnknownSelection(ValueError):  # noqa: N818 - a usage error, named for the user
+class UnknownSelection(UsageError):  # noqa: N818 - a usage error, named for the user
     """`pdf` was asked for a provider id or language the project does not have."""
 
 
@@ -70,34 +69,20 @@ def _give_back_memory() -> None:
         trim(0)
 
 
-#: What can go wrong once rendering has started, each reported as one finding: the
-#: user's templates and label catalogues, files refused on the way, sizes, the output
-#: folder, a killed worker. Anything else is a bug of dsgvo-gen and must surface as one.
-_FAILURES = (WriteError, TemplateError, LabelError, CatalogueError, UnsafePath, OutputTooLarge,
-             BrokenProcessPool)  # fmt: skip
-
-
-def _failure(err: BaseException, target: Path, templates: Templates) -> list[Finding]:
-    in_templates = display_path(templates.base, Path.cwd())
-    if isinstance(err, WriteError):
-        return [Finding(display_path(target, Path.cwd()), 1, 1, "DG112", str(err))]
-    if isinstance(err, BrokenProcessPool):
-        message = "a PDF worker process died (out of memory?); nothing was changed"
-        return [Finding(in_templates, 1, 1, "DG115", message)]
-    if isinstance(err, UnsafePath):  # read from the templates: the output was checked first
-        return [Finding(in_templates, 1, 1, "DG116", str(err))]
-    if isinstance(err, OutputTooLarge):
-        return [Finding(in_templates, 1, 1, "DG121", str(err))]
-    assert isinstance(err, TemplateError | LabelError | CatalogueError)
-    return template_findings(err, templates)
-
-
-def _renderer(project: Project, templates: Templates) -> Renderer:
-    config = project.config
-    assert config is not None
+def _renderer(
+    project: Project,
+    config: Config,
+    templates: Templates,
+    providers: list[Provider],
+    marks: dict[str, Mark] | None = None,
+) -> Renderer:
     # check has read the logo already (DG119); reading it again is what gets published.
     logo = read_logo(project.root, config.logo) if config.logo else None
-    return Renderer(config, project.providers, templates, logo)
+    return Renderer(config, providers, templates, project.reference, logo=logo, marks=marks)
+
+
+def _published(project: Project, config: Config, templates: Templates) -> Renderer:
+    return _renderer(project, config, templates, project.published)
 
 
 def _pdfs(
@@ -176,16 +161,16 @@ def build(
     root = Path(root)
     shown = Path(out) if out is not None else root / "site"
     target = check_site_folder(shown, root)
-    project = check_project(root, today=today)
-    report = project.report
+
+    def prepare(project: Project, config: Config, templates: Templates) -> tuple[Renderer, int]:
+        renderer = _published(project, config, templates)
+        return renderer, renderer.pdf_count() if pdf else 0
+
+    report, passed = through_gate(root, prepare, today=today, strict=strict, target=shown)
     result = BuildResult(report, shown, 0)
-    if report.failed(strict=strict) or project.config is None:
+    if passed is None:
         return result
-    started = _start(project, root, report)
-    if started is None:
-        return result
-    renderer, templates = started
-    count = renderer.pdf_count() if pdf else 0
+    (renderer, count), templates = passed.prepared, passed.templates
     cache_root = _cache_root(root) if cache and pdf else None
     try:
         with Staging(target) as stage:
@@ -205,22 +190,11 @@ def build(
             if report.failed(strict=strict):
                 return result  # leaving the block drops the staging folder
             stage.commit()
-    except _FAILURES as err:  # the print HTML renders lazily, so template errors come here too
-        report.extend(_failure(err, shown, templates))
+    except FAILURES as err:  # the print HTML renders lazily, so template errors come here too
+        report.extend(failure_findings(err, shown, templates))
         return result
     result.pages, result.pdfs = stage.files - count, count
     return result
-
-
-def _start(project: Project, root: Path, report: Report) -> tuple[Renderer, Templates] | None:
-    """The renderer with the project's templates; None (with a finding) where they fail."""
-    templates = Templates((root / "templates",))  # where a finding points if it is a link
-    try:
-        templates = templates_for(root)
-        return _renderer(project, templates), templates
-    except _FAILURES as err:
-        report.extend(_failure(err, root / "templates", templates))
-        return None
 
 
 def _cache_root(root: Path) -> Path | None:
@@ -253,27 +227,31 @@ def make_pdfs(
     into_site = target == absolute(root / "site" / "pdf")
     if into_site:  # a new site folder is marked, and the PDFs are added to its list
         check_site_folder(root / "site", root)
-    project = check_project(root, today=today)
-    report = project.report
-    if report.failed() or project.config is None:
-        return BuildResult(report, shown, 0)
-    known_ids = {p.id for p in project.providers}
-    if unknown := sorted(set(ids) - known_ids):
-        raise UnknownSelection(
-            f"no provider {', '.join(unknown)}; the project has: {', '.join(sorted(known_ids))}"
-        )
-    if unknown := sorted(set(langs) - set(project.config.languages)):
-        raise UnknownSelection(f"the project has no language {', '.join(unknown)}; it has: "
-                               f"{', '.join(project.config.languages)}")  # fmt: skip
-    for lang in langs or project.config.languages:  # one line, before anything is rendered
-        refuse_link(target / lang, shown / lang)
+
+    def prepare(
+        project: Project, config: Config, templates: Templates
+    ) -> tuple[int, Iterator[PdfSource]]:
+        known_ids = {p.id for p in project.published}
+        if unknown := sorted(set(ids) - known_ids):
+            drafts = sorted(set(unknown) & {p.id for p in project.providers})
+            said = f" ({', '.join(drafts)}: a draft, not published)" if drafts else ""
+            raise UnknownSelection(f"no provider {', '.join(unknown)}{said}; the project has: "
+                                   f"{', '.join(sorted(known_ids))}")  # fmt: skip
+        if unknown := sorted(set(langs) - set(config.languages)):
+            raise UnknownSelection(f"the project has no language {', '.join(unknown)}; it has: "
+                                   f"{', '.join(config.languages)}")  # fmt: skip
+        renderer = _published(project, config, templates)
+        selected = (ids or None, langs or None)
+        return renderer.pdf_count(*selected), renderer.pdf_sources(*selected)
+
+    report, passed = through_gate(root, prepare, today=today, target=shown)
     result = BuildResult(report, shown, 0)
-    started = _start(project, root, report)
-    if started is None:
+    if passed is None:
         return result
-    renderer, templates = started
-    count = renderer.pdf_count(ids or None, langs or None)
-    sources = renderer.pdf_sources(ids or None, langs or None)
+    (count, sources), templates = passed.prepared, passed.templates
+    # Raised to the caller, one line, before anything is rendered (sources is lazy).
+    for lang in langs or passed.config.languages:
+        refuse_link(target / lang, shown / lang)
     cache_root = _cache_root(root) if cache else None
     written: list[str] = []
     try:
@@ -293,11 +271,63 @@ def make_pdfs(
                     continue
                 result.pdfs += 1
                 written.append(rendered.source.path)
-    except _FAILURES as err:
-        report.extend(_failure(err, shown, templates))
+    except FAILURES as err:
+        report.extend(failure_findings(err, shown, templates))
     if into_site and written:
         try:
             add_to_site(root / "site", written)
         except (WriteError, UnsafePath) as err:
-            report.extend(_failure(err, root / "site", templates))
+            report.extend(failure_findings(err, root / "site", templates))
     return result
+
+
+PREVIEW_DIR = "preview"
+
+
+def _marks(project: Project) -> dict[str, Mark]:
+    """Drafts, and every provider with findings still open, as a preview marks them."""
+    marks = {}
+    for p in project.providers:
+        open_findings = tuple(
+            f"{f.path}:{f.line}: {f.severity.value}[{f.code}] {f.message}"
+            for f in project.findings_of(p.id)
+            if f.severity is not Severity.NOTE
+        )
+        if p.is_draft or open_findings:
+            marks[p.id] = Mark(p.is_draft, open_findings)
+    return marks
+
+
+def preview(
+    root: Path | str = ".",
+    out: Path | str | None = None,
+    *,
+    today: date | None = None,
+) -> BuildResult:
+    """Render every provider, drafts included, into `out` (default `<root>/preview`): the
+    pages of a draft are marked as such and list its open findings. HTML only.
+
+    Never into the site folder, where a draft would be published: that raises UsageError;
+    a folder dsgvo-gen did not make raises UnsafePath, like `build`.
+    """
+    root = Path(root)
+    shown = Path(out) if out is not None else root / PREVIEW_DIR
+    if shown.resolve() == (root / "site").resolve():
+        raise UsageError(f"{shown} is the site; preview writes drafts, which are never published")
+    target = check_site_folder(shown, root)
+
+    def prepare(project: Project, config: Config, templates: Templates) -> Renderer:
+        return _renderer(project, config, templates, project.providers, _marks(project))
+
+    report, passed = through_gate(root, prepare, today=today, refuse=False, target=shown)
+    if passed is None:
+        return BuildResult(report, shown, 0)
+    try:
+        with Staging(target) as stage:
+            for relative, content in passed.prepared.iter_site():
+                stage.write(relative, content)
+            stage.commit()
+    except FAILURES as err:
+        report.extend(failure_findings(err, shown, passed.templates))
+        return BuildResult(report, shown, 0)
+    return BuildResult(report, shown, stage.files)

@@ -15,6 +15,8 @@ from dsgvo_gen.resources import PACKAGE_DIR
 from dsgvo_gen.schema import validate
 
 CONFIG_NAME = "dsgvo-gen.yaml"
+#: The languages dsgvo-gen has built-in labels and legal texts for; also the default.
+LABEL_LANGUAGES = ("de", "en")
 #: The config `init` writes: an invented example controller, to be replaced.
 EXAMPLE_CONFIG = PACKAGE_DIR / "data" / "init" / CONFIG_NAME
 
@@ -49,6 +51,8 @@ class Config:
     jurisdiction: str
     providers: tuple[str, ...] | None  # None: every descriptor in providers/
     review_max_age: Duration
+    #: Further catalogue folders, as written (relative to the project), highest precedence first.
+    catalogue: tuple[str, ...]
     path: str
     logo: str | None = None  # a path inside the project
     accent_color: str | None = None  # a CSS hex colour
@@ -83,6 +87,7 @@ def build_config(raw: dict[str, Any], path: str) -> Config:
         jurisdiction=raw["jurisdiction"],
         providers=None if providers == "all" else tuple(providers),
         review_max_age=Duration.parse(raw["review_max_age"]),
+        catalogue=tuple(raw.get("catalogue", ())),
         path=path,
         **{key: raw["site"].get(key) for key in (
             "logo", "accent_color", "imprint_url", "privacy_url")},

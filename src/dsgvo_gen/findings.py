@@ -7,8 +7,9 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from functools import lru_cache
 from pathlib import Path
 
 from dsgvo_gen.codes import CODES
@@ -48,21 +49,33 @@ def printable(message: str) -> str:
 class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
+    NOTE = "note"  # information for the user; never fails a run, not even with --strict
 
 
 @dataclass(frozen=True, order=True)
 class Finding:
-    """One problem in one file, at the line and column of the offending value."""
+    """One problem in one file, at the line and column of the offending value.
+
+    A finding in a draft (a catalogue entry or descriptor with `status: draft`, or a
+    descriptor that uses a draft entry) is reported as a warning even where its code
+    is an error: drafts are never published, so their gaps do not stop the others.
+    """
 
     path: str
     line: int
     column: int
     code: str
     message: str
+    draft: bool = False
 
     @property
     def severity(self) -> Severity:
-        return Severity(CODES[self.code].severity)
+        severity = Severity(CODES[self.code].severity)
+        return Severity.WARNING if self.draft and severity is Severity.ERROR else severity
+
+    def in_draft(self) -> Finding:
+        """The finding as it stands in a draft: an error becomes a warning, marked as such."""
+        return replace(self, draft=True) if CODES[self.code].severity == "error" else self
 
     @property
     def article(self) -> str:
@@ -77,6 +90,7 @@ class Finding:
             "code": self.code,
             "message": self.message,
             "article": self.article,
+            "draft": self.draft,
         }
 
 
@@ -102,6 +116,16 @@ class Report:
     def warnings(self) -> int:
         return sum(1 for f in set(self.findings) if f.severity is Severity.WARNING)
 
+    @property
+    def note_count(self) -> int:
+        return sum(1 for f in set(self.findings) if f.severity is Severity.NOTE)
+
+    def problems(self) -> Report:
+        """The errors and warnings, without the findings that are notes (what build, pdf and
+        export show); the notes about the run itself stay."""
+        problems = [f for f in self.findings if f.severity is not Severity.NOTE]
+        return Report(problems, list(self.notes))
+
     def failed(self, *, strict: bool = False) -> bool:
         return self.errors > 0 or (strict and self.warnings > 0)
 
@@ -109,10 +133,21 @@ class Report:
         return 1 if self.failed(strict=strict) else 0
 
 
+@lru_cache(maxsize=256)
+def _real(folder: Path) -> Path:
+    return folder.resolve()
+
+
 def display_path(path: Path, base: Path) -> str:
-    """A path as the user wants to read it: relative to the project when inside it."""
+    """A path as the user wants to read it: relative to the project when inside it.
+
+    Folders are resolved once each (a check of a thousand files shows a thousand paths);
+    the file's own name is kept, so a link is shown as the link.
+    """
+    if not path.is_absolute() and ".." not in path.parts and base == Path.cwd():
+        return path.as_posix()  # relative to the working folder already: no need to ask the OS
     try:
-        return path.resolve().relative_to(base.resolve()).as_posix()
+        return (_real(path.parent) / path.name).relative_to(_real(base)).as_posix()
     except ValueError:
         return path.as_posix()
 
@@ -122,13 +157,16 @@ def format_text(report: Report, *, summary: bool = True) -> str:
     lines = []
     for f in report.sorted():
         article = f" ({f.article})" if f.article else ""
+        draft = "(draft) " if f.draft else ""
         lines.append(
             f"{printable(f.path)}:{f.line}:{f.column}: {f.severity.value}[{f.code}] "
-            f"{printable(f.message)}{article}"
+            f"{draft}{printable(f.message)}{article}"
         )
     if not summary:
         return "\n".join(lines)
     counts = f"{report.errors} error(s), {report.warnings} warning(s)"
+    if report.note_count:
+        counts += f", {report.note_count} note(s)"
     notes = [f"note: {printable(note)}" for note in report.notes]
     return "\n".join([*lines, *notes, counts if lines else f"no findings: {counts}"])
 
@@ -158,6 +196,10 @@ def _github_escape(value: str, *, in_property: bool = False) -> str:
     return value
 
 
+#: GitHub's workflow commands call a note a notice.
+_GITHUB_LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "notice"}
+
+
 def format_github(report: Report) -> str:
     lines = []
     for f in report.sorted():
@@ -170,14 +212,16 @@ def format_github(report: Report) -> str:
             ]
         )
         article = f" ({f.article})" if f.article else ""
-        message = _github_escape(printable(f.message) + article)
-        lines.append(f"::{f.severity.value} {props}::{message}")
+        draft = "(draft) " if f.draft else ""
+        message = _github_escape(draft + printable(f.message) + article)
+        lines.append(f"::{_GITHUB_LEVELS[f.severity]} {props}::{message}")
     lines.extend(f"::notice::{_github_escape(printable(note))}" for note in report.notes)
     return "\n".join(lines)
 
 
-#: GitLab's Code Quality severities for ours: an error blocks a build, a warning does not.
-_GITLAB_SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor"}
+#: GitLab's Code Quality severities for ours: an error blocks a build, a warning does not,
+#: a note is information.
+_GITLAB_SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.NOTE: "info"}
 
 
 def format_gitlab(report: Report) -> str:

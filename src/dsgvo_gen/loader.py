@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import re
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -33,6 +33,7 @@ JsonPath = tuple[str | int, ...]
 
 _Parser: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _STR_TAGS = {"!", "tag:yaml.org,2002:str"}
+_SCALAR, _MAPPING_END, _SEQUENCE_END = yaml.ScalarEvent, yaml.MappingEndEvent, yaml.SequenceEndEvent
 _NULLS = {"", "~", "null", "Null", "NULL"}
 _TRUES = {"true", "True", "TRUE"}
 _FALSES = {"false", "False", "FALSE"}
@@ -55,8 +56,9 @@ _SPECIAL_FLOATS = {
 }  # fmt: skip
 
 
-@dataclass(frozen=True)
-class Position:
+class Position(NamedTuple):
+    """1-based; a tuple, because a descriptor has thousands of them (two per key)."""
+
     line: int
     column: int
 
@@ -127,22 +129,8 @@ class _Composer:
 
     def compose(self, text: str) -> Document | None:
         self.text = text
-        events: Iterator[Any] = yaml.parse(text, Loader=_Parser)
         try:
-            next(events)  # StreamStartEvent
-            start = next(events)
-            if isinstance(start, yaml.StreamEndEvent):
-                self._report(start.start_mark, "DG107", "the file is empty")
-                return None
-            root_event = next(events)
-            root = self._node(root_event, events, (), 0)
-            next(events)  # DocumentEndEvent
-            extra = next(events)
-            if isinstance(extra, yaml.DocumentStartEvent):
-                self._report(
-                    extra.start_mark, "DG107", "more than one YAML document ('---'): use one"
-                )
-                return None
+            return self._compose(text)
         except _AbortError:
             return None
         except yaml.MarkedYAMLError as err:
@@ -165,6 +153,28 @@ class _Composer:
                 Finding(self.doc.display, 1, 1, "DG102", f"YAML syntax: {err}".strip())
             )
             return None
+
+    def _compose(self, text: str) -> Document | None:
+        parser = _Parser(text)
+        # The parser's own method, not yaml.parse(): that generator adds a call per event.
+        events: Callable[[], Any] = parser.get_event
+        try:
+            events()  # StreamStartEvent
+            start = events()
+            if isinstance(start, yaml.StreamEndEvent):
+                self._report(start.start_mark, "DG107", "the file is empty")
+                return None
+            root_event = events()
+            root = self._node(root_event, events, (), 0)
+            events()  # DocumentEndEvent
+            extra = events()
+            if isinstance(extra, yaml.DocumentStartEvent):
+                self._report(
+                    extra.start_mark, "DG107", "more than one YAML document ('---'): use one"
+                )
+                return None
+        finally:
+            parser.dispose()
         if not isinstance(root, dict):
             kind = "a list" if isinstance(root, list) else "a single value"
             self._report(
@@ -187,7 +197,15 @@ class _Composer:
         if tag is not None and tag not in _STR_TAGS:
             self._report(event.start_mark, "DG105", f"tag {quote(tag)} is not allowed; remove it")
 
-    def _node(self, event: Any, events: Iterator[Any], at: JsonPath, depth: int) -> Any:
+    def _node(self, event: Any, events: Callable[[], Any], at: JsonPath, depth: int) -> Any:
+        if type(event) is _SCALAR:  # the common case first: most nodes are scalars
+            if event.anchor is not None or event.tag is not None:
+                self._check_node_event(event)
+            self.nodes += 1
+            if self.nodes > MAX_NODES:
+                self._too_many(event)
+            plain = event.tag is None and bool(event.implicit[0]) and not event.style
+            return _scalar(event.value, plain)
         if isinstance(event, yaml.AliasEvent):
             self._report(
                 event.start_mark, "DG104",
@@ -198,14 +216,7 @@ class _Composer:
         self._check_node_event(event)
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            self._report(
-                event.start_mark, "DG108",
-                f"more than {MAX_NODES:,} values; a descriptor never needs that",
-            )  # fmt: skip
-            raise _AbortError
-        if isinstance(event, yaml.ScalarEvent):
-            plain = event.tag is None and bool(event.implicit[0]) and not event.style
-            return _scalar(event.value, plain)
+            self._too_many(event)
         if depth >= MAX_DEPTH:
             self._report(
                 event.start_mark, "DG108",
@@ -214,18 +225,31 @@ class _Composer:
             raise _AbortError
         if isinstance(event, yaml.SequenceStartEvent):
             items: list[Any] = []
-            while not isinstance(child := next(events), yaml.SequenceEndEvent):
+            while type(child := events()) is not _SEQUENCE_END:
                 child_at = (*at, len(items))
                 self.doc.values[child_at] = self._pos(child)
                 items.append(self._node(child, events, child_at, depth + 1))
             return items
         return self._mapping(events, at, depth)
 
-    def _mapping(self, events: Iterator[Any], at: JsonPath, depth: int) -> dict[str, Any]:
+    def _too_many(self, event: Any) -> None:
+        message = f"more than {MAX_NODES:,} values; a descriptor never needs that"
+        self._report(event.start_mark, "DG108", message)
+        raise _AbortError
+
+    def _mapping(self, events: Callable[[], Any], at: JsonPath, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
-        while not isinstance(key_event := next(events), yaml.MappingEndEvent):
-            key = self._node(key_event, events, at, depth + 1)
-            value_event = next(events)
+        while type(key_event := events()) is not _MAPPING_END:
+            if type(key_event) is _SCALAR and key_event.anchor is None and key_event.tag is None:
+                # The common case, without converting the key: only a null is refused.
+                self.nodes += 1
+                if self.nodes > MAX_NODES:
+                    self._too_many(key_event)
+                plain = bool(key_event.implicit[0]) and not key_event.style
+                key = None if plain and key_event.value in _NULLS else key_event.value
+            else:
+                key = self._node(key_event, events, at, depth + 1)
+            value_event = events()
             if isinstance(key, dict | list) or key is None:
                 self._report(key_event.start_mark, "DG107", "keys must be plain text")
                 self._node(value_event, events, at, depth + 1)
@@ -244,7 +268,7 @@ class _Composer:
                 continue
             self.doc.keys[child_at] = self._pos(key_event)
             self.doc.values[child_at] = self._pos(value_event)
-            if isinstance(value_event, yaml.ScalarEvent) and value_event.value == "":
+            if type(value_event) is _SCALAR and not value_event.value:
                 self._empty_value(name, key_event)
             result[name] = self._node(value_event, events, child_at, depth + 1)
         return result
@@ -261,7 +285,8 @@ class _Composer:
 
     @staticmethod
     def _pos(event: Any) -> Position:
-        return Position(event.start_mark.line + 1, event.start_mark.column + 1)
+        mark = event.start_mark
+        return Position(mark.line + 1, mark.column + 1)
 
 
 def _unsafe_characters(doc: Document, node: Any, at: JsonPath = ()) -> Iterator[Finding]:

@@ -94,7 +94,7 @@ class Text:
     def maybe(cls, value: Any, at: JsonPath) -> Text | None:
         return None if value is None else cls.of(value, at)
 
-    @property
+    @cached_property
     def languages(self) -> tuple[str, ...]:
         return tuple(lang for lang, _ in self.entries)
 
@@ -106,25 +106,17 @@ class Text:
     def all_values(self) -> tuple[str, ...]:
         return (self.plain,) if self.plain is not None else tuple(v for _, v in self.entries)
 
+    @cached_property
+    def joined(self) -> str:
+        """Every value in one string (NUL between them, which no pattern crosses), so that a
+        rule searches a text once instead of once per language."""
+        return "\x00".join(self.all_values())
+
     def located(self) -> tuple[tuple[JsonPath, str], ...]:
         """Every value with its own path: a finding about the English text points at `en:`."""
         if self.plain is not None:
             return ((self.at, self.plain),)
         return tuple(((*self.at, lang), value) for lang, value in self.entries)
-
-
-def _sources(value: Any) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    return (value,) if isinstance(value, str) else tuple(value)
-
-
-def _date(value: Any) -> date | None:
-    return None if value is None else date.fromisoformat(value)
-
-
-def _duration(value: Any) -> Duration | None:
-    return None if value is None else Duration.parse(value)
 
 
 class Sourced(Protocol):
@@ -143,22 +135,25 @@ class Source:
     url: str
     title: str
     accessed_on: date
-    unverified: str | None
+    kind: str | None  # provider | official | third-party; format 1 does not say
+    note: str | None  # how the source was read (format 1: its `unverified`)
     at: JsonPath
 
 
 @dataclass(frozen=True)
 class Operator:
+    """Who runs the service (facts) and its role towards the controller (its assessment)."""
+
     legal_name: str | None
     address: str | None
     country: str | None
     role: str
     role_reason: Text
     privacy_policy_url: str | None
-    dpa_url: str | None
+    dpa_url: str | None  # where the operator publishes its agreement, never the controller's record
     joint_arrangement: Text | None
     sources: tuple[str, ...]
-    unverified: str | None
+    unconfirmed: str | None
     at: JsonPath
 
 
@@ -191,7 +186,7 @@ class Features:
     recording_available: bool | None
     notes: Text | None
     sources: tuple[str, ...]
-    unverified: str | None
+    unconfirmed: str | None
     at: JsonPath
 
     def unknown(self) -> tuple[str, ...]:
@@ -241,7 +236,7 @@ class Recipient:
     country: str
     purpose: Text
     sources: tuple[str, ...]
-    unverified: str | None
+    unconfirmed: str | None
     at: JsonPath
 
 
@@ -253,7 +248,7 @@ class Transfer:
     dpf_checked_on: date | None
     safeguard_url: str | None
     sources: tuple[str, ...]
-    unverified: str | None
+    unconfirmed: str | None
     at: JsonPath
 
 
@@ -262,9 +257,9 @@ class Retention:
     data: tuple[str, ...]
     period: Duration | None
     criteria: Text | None
-    set_by: str
+    set_by: str  # provider | controller
     sources: tuple[str, ...]
-    unverified: str | None
+    unconfirmed: str | None
     at: JsonPath
 
 
@@ -315,6 +310,12 @@ class Consent:
 
 @dataclass(frozen=True)
 class Provider:
+    """One provider as the controller uses it: the model templates, PDFs and exports read.
+
+    Format 1 builds it from one descriptor; format 2 joins a catalogue entry (the facts)
+    and a descriptor (the controller's decisions) into it.
+    """
+
     id: str
     name: Text
     category: str
@@ -326,6 +327,12 @@ class Provider:
     processing: Processing
     consent: Consent | None
     path: str
+    status: str  # published | draft (the descriptor's or, when that is a draft, the entry's)
+    uses: str | None  # the catalogue entry (format 2), None for format 1
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == "draft"
 
     def sourced(self) -> tuple[Sourced, ...]:
         """Every entry that can cite sources."""
@@ -338,104 +345,22 @@ class Provider:
         return tuple(iter_texts(self))
 
 
-def _items(
-    raw: dict[str, Any], key: str, at: JsonPath
-) -> Iterator[tuple[dict[str, Any], JsonPath]]:
-    for index, item in enumerate(raw[key]):
-        yield item, (*at, key, index)
-
-
-def _processing(raw: dict[str, Any]) -> Processing:
-    at: JsonPath = ("processing",)
-    t = Text.of
-    return Processing(
-        subjects=tuple(Subject(s["id"], t(s["text"], (*a, "text")), a)
-                       for s, a in _items(raw, "subjects", at)),
-        purposes=tuple(
-            Purpose(p["id"], t(p["text"], (*a, "text")), tuple(p["legal_basis"]),
-                    Text.maybe(p["legitimate_interest"], (*a, "legitimate_interest")), a)
-            for p, a in _items(raw, "purposes", at)),
-        data=tuple(
-            DataCategory(d["id"], t(d["text"], (*a, "text")), t(d["origin"], (*a, "origin")),
-                         d["special_category"], d["required"], a)
-            for d, a in _items(raw, "data", at)),
-        recipients=tuple(
-            Recipient(r["name"], r["role"], r["country"], t(r["purpose"], (*a, "purpose")),
-                      _sources(r.get("source")), r.get("unverified"), a)
-            for r, a in _items(raw, "recipients", at)),
-        transfers=tuple(
-            Transfer(x["recipient"], x["country"], x["mechanism"], _date(x["dpf_checked_on"]),
-                     x["safeguard_url"], _sources(x.get("source")), x.get("unverified"), a)
-            for x, a in _items(raw, "transfers", at)),
-        retention=tuple(
-            Retention(tuple(r["data"]), _duration(r["period"]),
-                      Text.maybe(r["criteria"], (*a, "criteria")), r["set_by"],
-                      _sources(r.get("source")), r.get("unverified"), a)
-            for r, a in _items(raw, "retention", at)),
-        provision=Provision(raw["provision"]["obligation"],
-                            t(raw["provision"]["consequence"], (*at, "provision", "consequence")),
-                            (*at, "provision")),
-        automated_decisions=raw["automated_decisions"],
-        recording=Recording(raw["recording"]["used"],
-                            t(raw["recording"]["text"], (*at, "recording", "text"))),
-    )  # fmt: skip
-
-
-def _consent(raw: dict[str, Any] | None) -> Consent | None:
-    if raw is None:
-        return None
-    at: JsonPath = ("consent",)
-    return Consent(
-        title=Text.of(raw["title"], (*at, "title")),
-        items=tuple(ConsentItem(i["id"], Text.of(i["text"], (*a, "text")), tuple(i["purposes"]),
-                                tuple(i["data"]), a)
-                    for i, a in _items(raw, "items", at)),
-        withdrawal=Text.of(raw["withdrawal"], (*at, "withdrawal")),
-        return_by=Text.of(raw["return_by"], (*at, "return_by")),
-        signature=raw["signature"],
-        at=at,
-    )  # fmt: skip
-
-
-def build_provider(raw: dict[str, Any], path: str) -> Provider:
-    """The model of one descriptor; `raw` must have passed the provider schema."""
-    op, ft = raw["operator"], raw["features"]
-    return Provider(
-        id=raw["id"],
-        name=Text.of(raw["name"], ("name",)),
-        category=raw["category"],
-        service_url=raw["service_url"],
-        reviewed_on=date.fromisoformat(raw["reviewed_on"]),
-        sources=tuple(Source(s["id"], s["url"], s["title"], date.fromisoformat(s["accessed_on"]),
-                             s.get("unverified"), a) for s, a in _items(raw, "sources", ())),
-        operator=Operator(
-            op.get("legal_name"), op.get("address"), op.get("country"), op["role"],
-            Text.of(op["role_reason"], ("operator", "role_reason")),
-            op.get("privacy_policy_url"), op.get("dpa_url"),
-            Text.maybe(op.get("joint_arrangement"), ("operator", "joint_arrangement")),
-            _sources(op.get("source")), op.get("unverified"), ("operator",)),
-        features=Features(
-            **{k: ft[k] for k in FEATURE_KEYS if k != "time_limit"},
-            time_limit=ft["time_limit"] if ft["time_limit"] == NO_LIMIT
-            else _duration(ft["time_limit"]),
-            notes=Text.maybe(ft["notes"], ("features", "notes")),
-            sources=_sources(ft.get("source")), unverified=ft.get("unverified"),
-            at=("features",)),
-        processing=_processing(raw["processing"]),
-        consent=_consent(raw["consent"]),
-        path=path,
-    )  # fmt: skip
+#: The field names of each model class, looked up once: rules walk every model's texts.
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 def iter_texts(obj: object) -> Iterator[tuple[str, Text]]:
     """Every localized text inside a model object, with the name of its field."""
-    if not is_dataclass(obj) or isinstance(obj, type):
-        return
-    for f in fields(obj):
-        value = getattr(obj, f.name)
-        children = value if isinstance(value, tuple) else (value,)
-        for child in children:
-            if isinstance(child, Text):
-                yield f.name, child
-            else:
+    cls = type(obj)
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        if not is_dataclass(obj) or isinstance(obj, type):
+            return
+        names = _FIELD_NAMES.setdefault(cls, tuple(f.name for f in fields(obj)))
+    for name in names:
+        value = getattr(obj, name)
+        for child in value if type(value) is tuple else (value,):
+            if type(child) is Text:
+                yield name, child
+            elif child is not None and not isinstance(child, str | int | float | date):
                 yield from iter_texts(child)

@@ -45,7 +45,7 @@ from dsgvo_gen.limits import (
 from dsgvo_gen.markup import breakable_url, markdown_block, markdown_inline
 from dsgvo_gen.model import Provider, Text
 from dsgvo_gen.paths import UnsafePath, read_regular_file_inside
-from dsgvo_gen.reference import reference
+from dsgvo_gen.reference import Reference
 from dsgvo_gen.resources import Templates, bundled_dir
 from dsgvo_gen.sandbox import MAX_TEMPLATE_MEMORY, BoundedSandbox, memory_bound
 
@@ -208,6 +208,14 @@ def pdf_path(lang: str, provider_id: str, kind: str) -> str:
 
 
 @dataclass(frozen=True)
+class Mark:
+    """How a preview marks a provider's pages: a draft, and the findings still open."""
+
+    draft: bool
+    findings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class PdfSource:
     """The print HTML of one PDF: the site page's template, rendered for paper."""
 
@@ -229,9 +237,13 @@ class Renderer:
         self,
         config: Config,
         providers: list[Provider],
-        templates: Templates | Path | None = None,
+        templates: Templates | Path | None,
+        reference: Reference,
+        *,
         logo: Logo | None = None,
+        marks: dict[str, Mark] | None = None,
     ) -> None:
+        """`marks` (for a preview) marks the pages of drafts and lists open findings."""
         self.config = config
         if templates is None:
             templates = Templates.bundled()
@@ -244,7 +256,7 @@ class Renderer:
         self.env = environment(self.templates, sandboxed=self.sandboxed)
         self.providers = sorted(providers, key=lambda p: p.id)
         self.catalogues = {lang: labels(self.templates, lang) for lang in config.languages}
-        ref = reference()
+        ref = reference
 
         def adequacy_decision(country: str) -> str:
             entry = ref.adequacy.get(country)
@@ -263,6 +275,7 @@ class Renderer:
             "logo": logo.site_path if logo else None,
             "brand_css": BRAND_CSS if config.accent_color else None,
             "brand_style": brand_css(config.accent_color) if config.accent_color else "",
+            "marks": marks or {},
         }
 
     def _site_url(self, rel: Callable[[str], str], medium: str) -> Callable[[str], str]:

@@ -8,6 +8,7 @@ In a wheel, `schema/`, `templates/` and the example descriptor that `init` copie
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -16,6 +17,11 @@ from typing import Any
 from dsgvo_gen.paths import refuse_link
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+SCHEMA_DIR = "schema"
+#: The schemas `init` copies into a project, for editors: descriptors in format 2 and 1,
+#: catalogue entries, the config.
+SCHEMA_FILES = ("descriptor.schema.json", "provider.schema.json", "catalogue.schema.json",
+                "config.schema.json")  # fmt: skip
 
 
 def bundled_dir(name: str) -> Path:
@@ -94,3 +100,18 @@ def provider_categories() -> list[str]:
     """The provider categories the bundled schema allows (for `new --category`)."""
     categories: list[str] = load_schema("provider")["properties"]["category"]["enum"]
     return categories
+
+
+def schema_reference(root: Path, name: str, folder: Path) -> str:
+    """What a modeline in a file in `folder` names for the schema `name` (e.g. descriptor):
+    the project's copy, relative, where `init` made one (that works for everyone who
+    clones the project), else the installed schema's file URI (on this machine only)."""
+    copy = root / SCHEMA_DIR / f"{name}.schema.json"
+    if copy.is_file():
+        return Path(os.path.relpath(copy, folder)).as_posix()
+    return (bundled_dir(SCHEMA_DIR) / f"{name}.schema.json").resolve().as_uri()
+
+
+def modeline(root: Path, name: str, folder: Path) -> str:
+    """The first line that tells editors with the YAML language server the file's schema."""
+    return f"# yaml-language-server: $schema={schema_reference(root, name, folder)}\n"

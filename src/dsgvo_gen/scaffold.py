@@ -16,17 +16,23 @@ from datetime import date
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
 
-from dsgvo_gen.checker import PROVIDERS_DIR
 from dsgvo_gen.config import CONFIG_NAME, load_config
+from dsgvo_gen.config import LABEL_LANGUAGES as DEFAULT_LANGUAGES
 from dsgvo_gen.paths import UnsafePath, read_regular_file_inside
-from dsgvo_gen.resources import PACKAGE_DIR, bundled_dir, load_schema, provider_categories
+from dsgvo_gen.resources import (
+    PACKAGE_DIR,
+    SCHEMA_DIR,
+    SCHEMA_FILES,
+    bundled_dir,
+    load_schema,
+    provider_categories,
+    schema_reference,
+)
+from dsgvo_gen.rules.project import PROVIDERS_DIR
 
 #: The shipped descriptor that `init` copies as the example: a Jitsi server the
 #: controller runs itself, the one service any reader of the example could run.
 EXAMPLE_PROVIDER = "jitsi-self-hosted"
-SCHEMA_DIR = "schema"
-SCHEMA_FILES = ("provider.schema.json", "config.schema.json")
-DEFAULT_LANGUAGES = ("de", "en")
 _INIT_DATA = PACKAGE_DIR / "data" / "init"
 _SKELETON = PACKAGE_DIR / "data" / "new" / "descriptor.yaml.j2"
 # The purpose id a skeleton starts with, in the words of its category.
@@ -77,7 +83,9 @@ def _refuse_link(path: Path) -> None:
         raise ScaffoldError(f"{path} is a symbolic link; nothing is written through it")
 
 
-def _create(path: Path, content: str) -> None:
+def create_file(path: Path, content: str) -> None:
+    """Create `path` with `content`; never overwrites (exclusive mode), even in a race, and
+    never writes through a linked folder."""
     _refuse_link(path.parent)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -145,15 +153,22 @@ def _no_link_on_the_way(target: Path, relative: str) -> None:
         _refuse_link(path)
 
 
-def init_project(target: Path | str) -> list[Written]:
+def init_project(target: Path | str, with_ids: Sequence[str] = ()) -> list[Written]:
     """Make `target` (created if needed) a project: config, example descriptor, schemas.
 
     Also writes a README.md unless there is one, and adds the build output to
-    .gitignore. Raises ScaffoldError if `target` already holds a project or a file
-    cannot be written; everything is checked before the first file is written, so a
+    .gitignore. `with_ids` names entries of the bundled catalogue to add a descriptor
+    for each (see `dsgvo-gen add`). Raises ScaffoldError if `target` already holds a
+    project or a file cannot be written, InvalidProviderId or starter.UnknownEntry for
+    an id in `with_ids`; everything is checked before the first file is written, so a
     refusal leaves the folder as it was.
     """
+    from dsgvo_gen.starter import add_descriptor, find_entry
+
     target = Path(target)
+    for entry_id in with_ids:  # all checked before anything is written
+        check_provider_id(entry_id)
+        find_entry(target, entry_id)
     if target.exists() and not target.is_dir():
         raise ScaffoldError(f"{target} is a file, not a folder")
     in_the_way = [target / CONFIG_NAME, target / PROVIDERS_DIR,
@@ -170,35 +185,27 @@ def init_project(target: Path | str) -> list[Written]:
     gitignore, addition = _gitignore(target)
     written = []
     for relative, content in files.items():
-        _create(target / relative, content)
+        create_file(target / relative, content)
         written.append(Written(target / relative, Outcome.CREATED))
     if readme.exists():
         written.append(Written(readme, Outcome.KEPT))
     else:
-        _create(readme, _read(_INIT_DATA / "README.md"))
+        create_file(readme, _read(_INIT_DATA / "README.md"))
         written.append(Written(readme, Outcome.CREATED))
     if gitignore is Outcome.CREATED:
-        _create(target / ".gitignore", addition)
+        create_file(target / ".gitignore", addition)
     elif gitignore is Outcome.EXTENDED:
         _append(target / ".gitignore", addition)
     written.append(Written(target / ".gitignore", gitignore))
+    for entry_id in with_ids:
+        if entry_id != EXAMPLE_PROVIDER:  # the example is there already
+            written.append(Written(add_descriptor(target, entry_id), Outcome.CREATED))
     return written
 
 
 def _quoted(value: str) -> str:
     # A JSON string is a valid YAML double-quoted scalar.
     return json.dumps(value, ensure_ascii=False)
-
-
-def schema_reference(root: Path) -> str:
-    """What a new descriptor's modeline names: the project's schema copy, else the installed one.
-
-    The relative path works for everyone who clones the project; without a copy in
-    the project, the file URI of the installed schema works on this machine only.
-    """
-    if (root / SCHEMA_DIR / "provider.schema.json").is_file():
-        return f"../{SCHEMA_DIR}/provider.schema.json"
-    return (bundled_dir(SCHEMA_DIR) / "provider.schema.json").resolve().as_uri()
 
 
 def skeleton(
@@ -259,11 +266,12 @@ def new_descriptor(
     path = root / PROVIDERS_DIR / f"{provider_id}.yaml"
     if path.exists():
         raise ScaffoldError(f"{path} already exists; nothing was overwritten")
+    schema = schema_reference(root, "provider", root / PROVIDERS_DIR)
     content = skeleton(
         provider_id, category, today=today or date.today(),
-        languages=_project_languages(root), schema=schema_reference(root),
+        languages=_project_languages(root), schema=schema,
     )  # fmt: skip
-    _create(path, content)
+    create_file(path, content)
     return path
 
 
@@ -314,5 +322,5 @@ def copy_templates(root: Path | str, names: Sequence[str]) -> list[Path]:
             raise ScaffoldError(f"{target} already exists; nothing was overwritten")
     for target in targets:
         name = target.relative_to(root / "templates").as_posix()
-        _create(target, _read(bundled_dir("templates") / name))
+        create_file(target, _read(bundled_dir("templates") / name))
     return targets

@@ -20,7 +20,8 @@ from dsgvo_gen.hints import as_list, country_code, did_you_mean, not_allowed_hin
 from dsgvo_gen.loader import Document, JsonPath
 from dsgvo_gen.resources import load_schema
 
-Kind = Literal["provider", "config"]
+#: provider: a descriptor in format 1; descriptor: format 2; catalogue: a catalogue entry.
+Kind = Literal["provider", "descriptor", "catalogue", "config"]
 
 # (kind, parent path with list indexes as "*", missing key) -> rule code
 _REQUIRED_DUTIES: dict[tuple[Kind, tuple[str, ...], str], str] = {
@@ -30,6 +31,9 @@ _REQUIRED_DUTIES: dict[tuple[Kind, tuple[str, ...], str], str] = {
     ("config", ("controller",), "email"): "DG301",
     ("config", (), "dpo"): "DG302",
     ("config", (), "representative"): "DG311",
+    ("catalogue", (), "recipients"): "DG305",
+    ("catalogue", (), "transfers"): "DG306",
+    ("catalogue", (), "retention"): "DG307",
     ("provider", ("processing",), "purposes"): "DG303",
     ("provider", ("processing", "purposes", "*"), "legal_basis"): "DG303",
     ("provider", ("processing", "purposes", "*"), "legitimate_interest"): "DG304",
@@ -41,6 +45,17 @@ _REQUIRED_DUTIES: dict[tuple[Kind, tuple[str, ...], str], str] = {
     ("provider", ("processing", "provision"), "consequence"): "DG308",
     ("provider", ("processing",), "automated_decisions"): "DG309",
     ("provider", ("consent",), "withdrawal"): "DG310",
+    ("descriptor", ("processing",), "purposes"): "DG303",
+    ("descriptor", ("processing", "purposes", "*"), "legal_basis"): "DG303",
+    ("descriptor", ("processing", "purposes", "*"), "legitimate_interest"): "DG304",
+    ("descriptor", ("processing",), "recipients"): "DG305",
+    ("descriptor", ("processing",), "transfers"): "DG306",
+    ("descriptor", ("processing",), "retention"): "DG307",
+    ("descriptor", ("processing",), "provision"): "DG308",
+    ("descriptor", ("processing", "provision"), "obligation"): "DG308",
+    ("descriptor", ("processing", "provision"), "consequence"): "DG308",
+    ("descriptor", ("processing",), "automated_decisions"): "DG309",
+    ("descriptor", ("consent",), "withdrawal"): "DG310",
 }
 
 _TYPE_WORDS = {
@@ -52,6 +67,13 @@ _TYPE_WORDS = {
     "null": "null",
     "number": "a number",
 }
+
+
+def _pointer(schema: dict[str, Any], pointer: str) -> Any:
+    node: Any = schema
+    for part in pointer.strip("/").split("/"):
+        node = node[part.replace("~1", "/").replace("~0", "~")]
+    return node
 
 
 def python_regex(pattern: str) -> str:
@@ -74,19 +96,23 @@ def python_regex(pattern: str) -> str:
     return "".join(out)
 
 
-def _inline_refs(node: Any, definitions: dict[str, Any]) -> Any:
-    """The schema for Python, with every local `$ref` replaced by its definition and
-    every pattern anchored as the schema means it (`python_regex`).
+def _inline_refs(node: Any, base: str) -> Any:
+    """The schema for Python, with every `$ref` replaced by what it points at and every
+    pattern anchored as the schema means it (`python_regex`).
 
-    Our definitions are not recursive, and in draft-07 a `$ref` overrides its
-    siblings, so inlining keeps the meaning; it spares jsonschema resolving a
-    reference for nearly every value of every descriptor.
+    A reference is local (`#/definitions/id`) or names another bundled schema
+    (`provider.schema.json#/definitions/text`), so that the catalogue and format 2
+    schemas reuse the descriptor's definitions. Our references are not recursive,
+    and in draft-07 a `$ref` overrides its siblings, so inlining keeps the meaning;
+    it spares jsonschema resolving a reference for nearly every value of every file.
     """
     if isinstance(node, dict):
         ref = node.get("$ref")
-        if isinstance(ref, str) and ref.startswith("#/definitions/"):
-            return _inline_refs(definitions[ref.removeprefix("#/definitions/")], definitions)
-        inlined = {k: _inline_refs(v, definitions) for k, v in node.items() if k != "definitions"}
+        if isinstance(ref, str) and "#/" in ref:
+            document, _, pointer = ref.partition("#")
+            target = document.removesuffix(".schema.json") or base
+            return _inline_refs(_pointer(load_schema(target), pointer), target)
+        inlined = {k: _inline_refs(v, base) for k, v in node.items() if k != "definitions"}
         if isinstance(inlined.get("pattern"), str):
             inlined["pattern"] = python_regex(inlined["pattern"])
         if isinstance(inlined.get("patternProperties"), dict):
@@ -95,14 +121,13 @@ def _inline_refs(node: Any, definitions: dict[str, Any]) -> Any:
             }
         return inlined
     if isinstance(node, list):
-        return [_inline_refs(v, definitions) for v in node]
+        return [_inline_refs(v, base) for v in node]
     return node
 
 
 @cache
 def validator(kind: Kind) -> Draft7Validator:
-    schema = load_schema(kind)
-    inlined = _inline_refs(schema, schema.get("definitions", {}))
+    inlined = _inline_refs(load_schema(kind), kind)
     return Draft7Validator(inlined, format_checker=FormatChecker(formats=["date"]))
 
 
@@ -131,16 +156,21 @@ def _pattern_of(path: JsonPath) -> tuple[str, ...]:
 
 
 def _leaf_errors(error: ValidationError) -> Iterator[ValidationError]:
-    """For `anyOf` (a value, or null), the errors of the first branch the user meant."""
+    """For `anyOf` (value or null, an id or a mapping), the errors of the branch the user
+    meant: of the branches whose type fits, the one with the fewest errors."""
     if error.validator != "anyOf" or not error.context:
         yield error
         return
-    meant = [e for e in error.context if e.validator != "type"]
-    if meant:
-        branch = meant[0].relative_schema_path[0]
-        yield from (e for e in meant if e.relative_schema_path[0] == branch)
-    else:
+    branches: dict[Any, list[ValidationError]] = {}
+    for e in error.context:
+        branches.setdefault(e.relative_schema_path[0], []).append(e)
+    meant = [errs for errs in branches.values()
+             if not any(e.validator == "type" and not e.relative_path for e in errs)]  # fmt: skip
+    if not meant:
         yield error
+        return
+    for e in min(meant, key=len):
+        yield from _leaf_errors(e)
 
 
 def _findings_for(error: ValidationError, doc: Document, kind: Kind) -> Iterator[Finding]:

@@ -33,12 +33,13 @@ from pathlib import Path
 from typing import Any, BinaryIO
 from urllib.parse import quote, unquote
 
-from dsgvo_gen.builder import BuildResult, build
-from dsgvo_gen.checker import PROVIDERS_DIR
-from dsgvo_gen.config import CONFIG_NAME
+from dsgvo_gen.builder import PREVIEW_DIR, BuildResult, build, preview
+from dsgvo_gen.catalogue import folders
+from dsgvo_gen.config import CONFIG_NAME, load_config
 from dsgvo_gen.findings import Finding, Report, display_path
 from dsgvo_gen.loader import load_file
 from dsgvo_gen.paths import UnsafePath, absolute, check_site_folder, open_inside
+from dsgvo_gen.rules.project import PROVIDERS_DIR
 
 HOST = "127.0.0.1"  # a preview is for the person at this machine, never for the network
 #: Connections served at once; more are closed at once (a browser opens about six).
@@ -300,14 +301,18 @@ def _logo(root: Path) -> list[Path]:
 
 
 def watched_files(root: Path) -> list[Path]:
-    """What a build reads from the project: the config, the descriptors, own templates,
-    the logo.
+    """What a build reads from the project: the config, the descriptors, the catalogue
+    entries of the project's own and the config's folders, own templates, the logo.
 
     A folder that is a link is watched as the link itself: its target (which may be a
     huge tree) is never walked, and the build refuses it anyway.
     """
     files = [root / CONFIG_NAME, *_logo(root)]
-    for folder, pattern in ((root / PROVIDERS_DIR, "*.yaml"), (root / "templates", "**")):
+    config, _, _ = load_config(root / CONFIG_NAME, CONFIG_NAME)
+    catalogues = [f.path for f in folders(root, config) if f.origin != "bundled"]
+    searched = [(root / PROVIDERS_DIR, "*.yaml"), *((f, "*.yaml") for f in catalogues),
+                (root / "templates", "**")]  # fmt: skip
+    for folder, pattern in searched:
         if folder.is_symlink():
             files.append(folder)
         elif folder.is_dir():
@@ -348,15 +353,19 @@ class PreviewServer:
         pdf: bool = True,
         jobs: int | None = None,
         today: date | None = None,
+        drafts: bool = False,
         on_build: Callable[[Rebuild], None] | None = None,
         poll_seconds: float = POLL_SECONDS,
         request_timeout: float = REQUEST_TIMEOUT,
         head_timeout: float = HEAD_TIMEOUT,
     ) -> None:
+        """With `drafts`, it serves the preview (drafts included and marked, no PDFs)
+        from `<root>/preview` instead of the site."""
         self.root = Path(root)
-        self.site = self.root / "site"
+        self.drafts = drafts
+        self.site = self.root / (PREVIEW_DIR if drafts else "site")
         check_site_folder(self.site, self.root)
-        self.pdf, self.jobs, self.today = pdf, jobs, today
+        self.pdf, self.jobs, self.today = pdf and not drafts, jobs, today
         self.on_build = on_build
         self.poll_seconds = poll_seconds
         try:
@@ -378,8 +387,11 @@ class PreviewServer:
         self._state = snapshot(self.root)
         started = time.perf_counter()
         try:
-            # PDF workers come from the warm fork server, before and after start() alike.
-            result = build(self.root, self.site, pdf=self.pdf, jobs=self.jobs, today=self.today)
+            if self.drafts:
+                result = preview(self.root, self.site, today=self.today)
+            else:
+                # PDF workers come from the warm fork server, before and after start() alike.
+                result = build(self.root, self.site, pdf=self.pdf, jobs=self.jobs, today=self.today)
         except UnsafePath as err:  # the site became a link or a folder of someone else's
             where = display_path(self.site, Path.cwd())
             result = BuildResult(Report([Finding(where, 1, 1, "DG112", str(err))]), self.site, 0)

@@ -17,7 +17,7 @@ from pathlib import Path
 from dsgvo_gen.checker import PROVIDERS_DIR, check_project
 from dsgvo_gen.findings import Report, Severity
 from dsgvo_gen.model import Duration, Provider
-from dsgvo_gen.rules.consistency import DPF_MECHANISMS
+from dsgvo_gen.rules.transfers import DPF_MECHANISMS
 
 PUBLISHED, DRAFT, INVALID = "published", "draft", "invalid"
 
@@ -86,9 +86,8 @@ def _iso(day: date | None) -> str | None:
 
 
 def publication_status(provider: Provider) -> str:
-    """Published or draft. Descriptors gain `status: draft` with the catalogue (format 2);
-    until then every descriptor in providers/ is published."""
-    return str(getattr(provider, "status", PUBLISHED))
+    """Published or draft: a draft descriptor, or one that uses a draft catalogue entry."""
+    return DRAFT if provider.is_draft else PUBLISHED
 
 
 def project_status(

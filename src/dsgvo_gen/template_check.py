@@ -31,6 +31,7 @@ from dsgvo_gen.i18n import CatalogueError, LabelError, labels
 from dsgvo_gen.limits import OutputTooLarge
 from dsgvo_gen.model import Provider
 from dsgvo_gen.paths import UnsafePath
+from dsgvo_gen.reference import Reference
 from dsgvo_gen.render import ASSETS, Renderer, read_asset
 from dsgvo_gen.resources import Templates, templates_for
 
@@ -102,12 +103,18 @@ def template_findings(
     return [Finding(located[0], located[1], 1, "DG111", message)]
 
 
-def _renders(root: Path, config: Config, providers: list[Provider], templates: Templates) -> None:
+def _renders(
+    root: Path,
+    config: Config,
+    providers: list[Provider],
+    reference: Reference,
+    templates: Templates,
+) -> None:
     try:
         logo = read_logo(root, config.logo) if config.logo else None
     except LogoError:  # DG119 says why; the pages are checked without it
         logo = None
-    renderer = Renderer(config, providers, templates, logo)
+    renderer = Renderer(config, providers, templates, reference, logo=logo)
     for _ in renderer.iter_site(pdf_links=True):
         pass
     for _ in renderer.pdf_sources():
@@ -115,7 +122,12 @@ def _renders(root: Path, config: Config, providers: list[Provider], templates: T
 
 
 def check_templates(
-    root: Path, config: Config, providers: list[Provider], *, render: bool = True
+    root: Path,
+    config: Config,
+    providers: list[Provider],
+    reference: Reference,
+    *,
+    render: bool = True,
 ) -> tuple[list[Finding], list[str]]:
     """The findings `build` would report about the project's own templates and label
     catalogues before writing anything, and notes; `render=False` checks the label
@@ -137,7 +149,7 @@ def check_templates(
             return [], []
         if not render:
             return [], [f"the templates in {shown} are rendered once the errors are fixed"]
-        _renders(root, config, providers, templates)
+        _renders(root, config, providers, reference, templates)
     except (TemplateError, LabelError, CatalogueError) as err:
         return template_findings(err, templates), []
     except UnsafePath as err:

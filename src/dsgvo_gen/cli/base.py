@@ -134,3 +134,24 @@ jobs_option = click.option(
     default=None,
     help="PDF worker processes.  [default: one per CPU core]",
 )
+
+
+def provider_id(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A click callback: the value must be able to become a file name (DESIGN §9)."""
+    from dsgvo_gen.scaffold import InvalidProviderId, check_provider_id
+
+    if value is None:
+        return None
+    try:
+        check_provider_id(value)
+    except InvalidProviderId as err:
+        raise click.BadParameter(str(err)) from None
+    return value
+
+
+def text_or_json(help: str) -> Callable[[F], F]:
+    """`--format text|json` (default text), for the commands that list things."""
+    return click.option(
+        "--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+        show_default=True, help=help,
+    )  # fmt: skip

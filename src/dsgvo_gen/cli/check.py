@@ -43,7 +43,8 @@ def check(
     opts = options(ctx)
     report = run_check(opts.project, paths, today=today)
     if output_format == "text":
-        output = format_text(report, summary=not opts.quiet)
+        # -q: findings only, without the notes and the summary.
+        output = format_text(report.problems() if opts.quiet else report, summary=not opts.quiet)
     else:
         output = FORMATTERS[output_format](report)
     if output:

@@ -50,7 +50,7 @@ def export(
     """
     from dsgvo_gen.export import UnknownLanguage
     from dsgvo_gen.export import export as run_export
-    from dsgvo_gen.findings import format_text
+    from dsgvo_gen.findings import Report, format_text
     from dsgvo_gen.paths import UnsafePath, check_output_file
     from dsgvo_gen.writer import WriteError, write_file
 
@@ -62,8 +62,8 @@ def export(
         raise click.BadParameter(str(err), param_hint="--lang") from None
     except UnsafePath as err:
         raise click.ClickException(str(err)) from None
-    if result.report.findings:
-        click.echo(format_text(result.report), err=True)
+    if problems := result.report.problems().findings:
+        click.echo(format_text(Report(problems)), err=True)
     if result.content is None:
         click.echo("export refused: fix the findings above", err=True)
         ctx.exit(1)

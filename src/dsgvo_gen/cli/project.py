@@ -6,14 +6,25 @@ from pathlib import Path
 
 import click
 
-from dsgvo_gen.cli.base import main, options, project_option
+from dsgvo_gen.cli.base import main, options, project_option, provider_id
 from dsgvo_gen.resources import provider_categories
+
+
+def _entry_ids(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[str, ...]:
+    return tuple(part.strip() for part in (value or "").split(",") if part.strip())
 
 
 @main.command()
 @click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--with",
+    "with_ids",
+    metavar="ID,ID",
+    callback=_entry_ids,
+    help="Also add a descriptor for each of these catalogue entries (see 'add').",
+)
 @click.pass_context
-def init(ctx: click.Context, directory: Path | None) -> None:
+def init(ctx: click.Context, directory: Path | None, with_ids: tuple[str, ...]) -> None:
     """Make DIRECTORY a new project: config, example descriptor, schemas, README, .gitignore.
 
     DIRECTORY defaults to the --project folder, else the current one (inside
@@ -25,7 +36,8 @@ def init(ctx: click.Context, directory: Path | None) -> None:
     from dsgvo_gen.config import find_project
     from dsgvo_gen.findings import display_path
     from dsgvo_gen.paths import UnsafePath
-    from dsgvo_gen.scaffold import ScaffoldError, init_project
+    from dsgvo_gen.scaffold import InvalidProviderId, ScaffoldError, init_project
+    from dsgvo_gen.starter import UnknownEntry
 
     # Not the project found upwards: init makes a new project where it is asked to.
     given = options(ctx).given
@@ -40,7 +52,9 @@ def init(ctx: click.Context, directory: Path | None) -> None:
             "the folder: dsgvo-gen init DIRECTORY"
         )
     try:
-        written = init_project(target)
+        written = init_project(target, with_ids)
+    except (InvalidProviderId, UnknownEntry) as err:
+        raise click.BadParameter(str(err), param_hint="--with") from None
     except ScaffoldError as err:
         raise click.ClickException(str(err)) from None
     if options(ctx).quiet:
@@ -52,18 +66,8 @@ def init(ctx: click.Context, directory: Path | None) -> None:
                f"'dsgvo-gen {where}serve'")  # fmt: skip
 
 
-def _provider_id(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    from dsgvo_gen.scaffold import InvalidProviderId, check_provider_id
-
-    try:
-        check_provider_id(value)
-    except InvalidProviderId as err:
-        raise click.BadParameter(str(err)) from None
-    return value
-
-
 @main.command()
-@click.argument("provider_id", metavar="ID", callback=_provider_id)
+@click.argument("provider_id", metavar="ID", callback=provider_id)
 @click.option(
     "--category",
     type=click.Choice(provider_categories()),

@@ -47,8 +47,9 @@ class _ProgressBar:
 def _report_outcome(ctx: click.Context, result: BuildResult, what: str, *, strict: bool) -> None:
     from dsgvo_gen.findings import format_text
 
-    if result.report.findings or not result.written:
-        click.echo(format_text(result.report), err=not result.written)
+    problems = result.report.problems()
+    if problems.findings or not result.written:
+        click.echo(format_text(problems), err=not result.written)
     if result.report.failed(strict=strict) or not result.written:
         click.echo(f"{what} refused: fix the findings above; nothing was changed", err=True)
         ctx.exit(1)
@@ -60,8 +61,8 @@ def _report_rebuild(quiet: bool, rebuild: Rebuild) -> None:
     result = rebuild.result
     # File names come from the project: escaped, so that they cannot steer the terminal.
     cause = f"{printable(', '.join(rebuild.changed))} changed: " if rebuild.changed else ""
-    if result.report.findings:
-        click.echo(format_text(result.report))
+    if result.report.problems().findings:
+        click.echo(format_text(result.report.problems()))
     if not result.written:
         kept = ("still serving the last good site" if rebuild.serving
                 else "serving no site until a build succeeds")  # fmt: skip
@@ -80,19 +81,29 @@ def _report_rebuild(quiet: bool, rebuild: Rebuild) -> None:
     help="The port on 127.0.0.1; 0 picks a free one.",
 )
 @click.option("--no-pdf", is_flag=True, help="Build the HTML pages only, no PDFs.")
+@click.option(
+    "--drafts",
+    is_flag=True,
+    help="Serve the preview instead: drafts included and marked, HTML only (see 'preview').",
+)
 @jobs_option
 @today_option
 @project_option
 @click.pass_context
 def serve(
-    ctx: click.Context, port: int, no_pdf: bool, jobs: int | None, today: date | None
+    ctx: click.Context,
+    port: int,
+    no_pdf: bool,
+    drafts: bool,
+    jobs: int | None,
+    today: date | None,
 ) -> None:
     """Build the site, serve it on 127.0.0.1 and rebuild whenever a source changes.
 
-    Watches dsgvo-gen.yaml, providers/*.yaml and the project's own templates/.
-    When check refuses a rebuild, the findings are printed and the last good
-    site stays online; until the first good build, the preview serves nothing
-    (not even a site/ folder that is already there). Ctrl-C stops.
+    Watches dsgvo-gen.yaml, providers/*.yaml, the project's catalogue entries and
+    its own templates/. When check refuses a rebuild, the findings are printed and
+    the last good site stays online; until the first good build, serve serves
+    nothing (not even a site/ folder that is already there). Ctrl-C stops.
     """
     from dsgvo_gen.paths import UnsafePath
     from dsgvo_gen.serve import PortUnavailable, PreviewServer
@@ -100,7 +111,7 @@ def serve(
     opts = options(ctx)
     try:
         server = PreviewServer(
-            opts.project, port=port, pdf=not no_pdf, jobs=jobs, today=today,
+            opts.project, port=port, pdf=not no_pdf, jobs=jobs, today=today, drafts=drafts,
             on_build=lambda rebuild: _report_rebuild(opts.quiet, rebuild),
         )  # fmt: skip
     except PortUnavailable as err:
@@ -166,6 +177,44 @@ def build(
     if not opts.quiet:
         pdfs = f" and {result.pdfs} PDFs ({result.rendered} rendered)" if result.pdfs else ""
         click.echo(f"wrote {result.pages} pages and assets{pdfs} to {result.out}")
+
+
+@main.command()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="The output folder; never the site.  [default: <project>/preview]",
+)
+@today_option
+@project_option
+@click.pass_context
+def preview(ctx: click.Context, out: Path | None, today: date | None) -> None:
+    """Render every provider, drafts included, into preview/ (HTML only).
+
+    The pages of a draft are marked as a draft and list its open findings. Not
+    refused by findings: a preview shows what is still open. It never writes into
+    site/, so nothing unfinished is published.
+    """
+    from dsgvo_gen.builder import preview as run_preview
+    from dsgvo_gen.findings import format_text
+    from dsgvo_gen.paths import UnsafePath
+    from dsgvo_gen.publish import UsageError
+
+    opts = options(ctx)
+    try:
+        result = run_preview(opts.project, out, today=today)
+    except UsageError as err:
+        raise click.BadParameter(str(err), param_hint="--out") from None
+    except UnsafePath as err:
+        raise click.ClickException(str(err)) from None
+    if result.report.problems().findings and not opts.quiet:
+        click.echo(format_text(result.report.problems()), err=True)
+    if not result.written:
+        click.echo("preview failed: fix the findings above", err=True)
+        ctx.exit(1)
+    if not opts.quiet:
+        click.echo(f"wrote {result.pages} pages and assets to {result.out}")
 
 
 @main.command()

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from dsgvo_gen.cli.base import main, options, project_option, today_option
+from dsgvo_gen.cli.base import main, options, project_option, text_or_json, today_option
 from dsgvo_gen.model import Duration
 
 
@@ -35,14 +35,7 @@ class DurationParam(click.ParamType[Duration]):
     help="List only what falls due within this time (ISO 8601, e.g. P30D), overdue "
     "included; exit code 1 if anything does.",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text for people, json for scripts.",
-)
+@text_or_json("text for people, json for scripts.")
 @today_option
 @project_option
 @click.pass_context

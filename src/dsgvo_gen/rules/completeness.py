@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dsgvo_gen.config import Config
-from dsgvo_gen.findings import Finding, quote
+from dsgvo_gen.decisions import Decisions
+from dsgvo_gen.entry import Entry
+from dsgvo_gen.findings import Finding
 from dsgvo_gen.loader import Document
-from dsgvo_gen.model import Provider
-from dsgvo_gen.rules import Context, config_rule, descriptor_rule
+from dsgvo_gen.rules import Context, Use, Where, config_rule, descriptor_rule, fact_rule, use_rule
 
 
 @config_rule("DG301")
@@ -55,17 +56,17 @@ def representative_outside_eu(config: Config, doc: Document, ctx: Context) -> It
 
 
 @descriptor_rule("DG303")
-def purposes_have_bases(p: Provider, doc: Document, ctx: Context) -> Iterator[Finding]:
-    if not p.processing.purposes:
-        yield doc.finding(("processing", "purposes"), "DG303", "no purpose is stated")
-    for purpose in p.processing.purposes:
+def purposes_have_bases(d: Decisions, where: Where, ctx: Context) -> Iterator[Finding]:
+    if not d.purposes:
+        yield where.finding(("processing", "purposes"), "DG303", "no purpose is stated")
+    for purpose in d.purposes:
         if not purpose.legal_basis:
-            yield doc.finding(
+            yield where.finding(
                 (*purpose.at, "legal_basis"), "DG303",
                 f"purpose '{purpose.id}' has no legal basis",
             )  # fmt: skip
         elif not any(b.startswith("art6-") for b in purpose.legal_basis):
-            yield doc.finding(
+            yield where.finding(
                 (*purpose.at, "legal_basis"), "DG303",
                 f"purpose '{purpose.id}' needs an Art. 6(1) basis as well: Art. 9(2) and "
                 "§ 25 TDDDG lift a prohibition but are no lawful basis on their own",
@@ -73,67 +74,45 @@ def purposes_have_bases(p: Provider, doc: Document, ctx: Context) -> Iterator[Fi
 
 
 @descriptor_rule("DG304")
-def legitimate_interest_named(p: Provider, doc: Document, ctx: Context) -> Iterator[Finding]:
-    for purpose in p.processing.purposes:
+def legitimate_interest_named(d: Decisions, where: Where, ctx: Context) -> Iterator[Finding]:
+    for purpose in d.purposes:
         if "art6-1-f" in purpose.legal_basis and purpose.legitimate_interest is None:
-            yield doc.finding(
+            yield where.finding(
                 (*purpose.at, "legitimate_interest"), "DG304",
                 f"purpose '{purpose.id}' rests on Art. 6(1)(f): name the legitimate interest",
             )  # fmt: skip
 
 
-@descriptor_rule("DG305")
-def recipients_named(p: Provider, doc: Document, ctx: Context) -> Iterator[Finding]:
-    if p.operator.role != "self" and not p.processing.recipients:
-        yield doc.finding(
-            ("processing", "recipients"), "DG305",
+@fact_rule("DG305")
+def recipients_named(e: Entry, where: Where, ctx: Context) -> Iterator[Finding]:
+    if not e.self_run and not e.recipients:
+        at = (*e.at, "recipients") if e.at else ("processing", "recipients")
+        yield where.finding(
+            at, "DG305",
             "the service is run by a third party, but no recipient is named; list at least "
             "the operator",
         )  # fmt: skip
 
 
-@descriptor_rule("DG306")
-def transfers_declared(p: Provider, doc: Document, ctx: Context) -> Iterator[Finding]:
-    declared = {t.recipient for t in p.processing.transfers}
-    op = p.operator
-    if (
-        op.role != "self"
-        and op.country is not None
-        and ctx.needs_transfer(op.country)
-        and op.legal_name not in declared
-    ):
-        yield doc.finding(
-            ("operator", "country"), "DG306",
-            f"the operator {quote(op.legal_name)} is in {op.country}, outside the EU/EEA: add a "
-            "transfer entry with its mechanism",
-        )  # fmt: skip
-    for r in p.processing.recipients:
-        if ctx.needs_transfer(r.country) and r.name not in declared:
-            yield doc.finding(
-                (*r.at, "country"), "DG306",
-                f"{quote(r.name)} is in {r.country}, outside the EU/EEA: add a transfer entry with "
-                "its mechanism",
-            )  # fmt: skip
-
-
-@descriptor_rule("DG307")
-def retention_for_all_data(p: Provider, doc: Document, ctx: Context) -> Iterator[Finding]:
-    covered = {d for r in p.processing.retention for d in r.data}
-    for data in p.processing.data:
+@use_rule("DG307")
+def retention_for_all_data(use: Use, ctx: Context) -> Iterator[Finding]:
+    proc = use.provider.processing
+    covered = {d for r in proc.retention for d in r.data}
+    for data in proc.data:
         if data.id not in covered:
-            yield doc.finding(
+            yield use.where.finding(
                 (*data.at, "id"), "DG307",
                 f"no retention entry covers data '{data.id}'; say how long it is kept",
             )  # fmt: skip
 
 
 @descriptor_rule("DG310")
-def consent_has_withdrawal(p: Provider, doc: Document, ctx: Context) -> Iterator[Finding]:
-    if p.consent is not None:
+def consent_has_withdrawal(d: Decisions, where: Where, ctx: Context) -> Iterator[Finding]:
+    if d.consent is not None:
         return
-    for purpose in p.processing.purposes:
+    for purpose in d.purposes:
         if purpose.rests_on_consent:
-            yield doc.finding(
+            yield where.finding(
                 (*purpose.at, "legal_basis"), "DG310",
                 f"purpose '{purpose.id}' rests on consent: add a consent form (consent:) with "
                 "its withdrawal text",

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dsgvo_gen.config import Config
+from dsgvo_gen.config import LABEL_LANGUAGES, Config
+from dsgvo_gen.decisions import Decisions
+from dsgvo_gen.entry import Entry
 from dsgvo_gen.findings import Finding
 from dsgvo_gen.loader import Document
-from dsgvo_gen.model import Provider, Text
-from dsgvo_gen.rules import Context, config_rule, descriptor_rule
+from dsgvo_gen.model import Text
+from dsgvo_gen.rules import Context, Where, config_rule, descriptor_rule, fact_rule
 
-LABEL_LANGUAGES = ("de", "en")  # languages with built-in labels and legal texts
 PLAIN_ALLOWED = {"name"}  # proper names may be one string for every language
 
 
 def _text_findings(
-    field: str, text: Text, doc: Document, languages: tuple[str, ...]
+    field: str, text: Text, doc: Document | Where, languages: tuple[str, ...]
 ) -> Iterator[Finding]:
     if text.plain is not None:
         if field not in PLAIN_ALLOWED and len(languages) > 1:
@@ -37,10 +38,16 @@ def _text_findings(
             )  # fmt: skip
 
 
+@fact_rule("DG601", "DG602", "DG603")
+def facts_in_all_languages(e: Entry, where: Where, ctx: Context) -> Iterator[Finding]:
+    for field, text in e.texts:
+        yield from _text_findings(field, text, where, ctx.languages)
+
+
 @descriptor_rule("DG601", "DG602", "DG603")
-def texts_in_all_languages(p: Provider, doc: Document, ctx: Context) -> Iterator[Finding]:
-    for field, text in p.texts:
-        yield from _text_findings(field, text, doc, ctx.languages)
+def decisions_in_all_languages(d: Decisions, where: Where, ctx: Context) -> Iterator[Finding]:
+    for field, text in d.texts:
+        yield from _text_findings(field, text, where, ctx.languages)
 
 
 @config_rule("DG601", "DG602", "DG603")

@@ -1,21 +1,28 @@
-"""DG5xx: every fact has a public source, and nothing is stale or obsolete."""
+"""DG5xx: every fact has a public source, and nothing is stale, obsolete or left open."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date
 from urllib.parse import urlsplit
 
 from dsgvo_gen.config import Config, example_controller
+from dsgvo_gen.decisions import Decisions
+from dsgvo_gen.entry import Entry
 from dsgvo_gen.findings import Finding, quote
 from dsgvo_gen.loader import Document, JsonPath
-from dsgvo_gen.model import Provider
+from dsgvo_gen.model import Text, Transfer
 from dsgvo_gen.resources import load_schema
-from dsgvo_gen.rules import Context, config_rule, descriptor_rule
-from dsgvo_gen.rules.consistency import DPF_MECHANISMS
+from dsgvo_gen.rules import Context, Where, config_rule, descriptor_rule, fact_rule
+from dsgvo_gen.rules.transfers import DPF_MECHANISMS
 
 _PRIVACY_SHIELD = re.compile(r"privacy[\s-]*shield", re.IGNORECASE)
+#: Words the placeholder pattern needs, one of which a text must contain to be searched:
+#: finding a word in lower-case text costs far less than the pattern, and nearly every
+#: text holds none of them.
+_PLACEHOLDER_HINTS = ("todo", "tbd", "fixme", "xxx", "lorem", "placeholder", "platzhalter",
+                      "nicht ermittelt", "???", "<")  # fmt: skip
 _PLACEHOLDER = re.compile(
     # Bounded repeats: an unclosed '<' must not make the search quadratic (ReDoS).
     r"\b(todo|tbd|fixme|xxx+|lorem ipsum|placeholder|platzhalter|nicht ermittelt)\b|\?\?\?|"
@@ -24,21 +31,20 @@ _PLACEHOLDER = re.compile(
 )
 
 
-@descriptor_rule("DG501")
-def facts_have_sources(p: Provider, doc: Document, ctx: Context) -> Iterator[Finding]:
-    proc = p.processing
+@fact_rule("DG501")
+def facts_have_sources(e: Entry, where: Where, ctx: Context) -> Iterator[Finding]:
     owners: list[tuple[str, JsonPath, tuple[str, ...]]] = [
-        ("the features", p.features.at, p.features.sources),
-        *((f"recipient '{r.name}'", r.at, r.sources) for r in proc.recipients),
-        *((f"the transfer to '{t.recipient}'", t.at, t.sources) for t in proc.transfers),
+        ("the features", e.features.at, e.features.sources),
+        *((f"recipient '{r.name}'", r.at, r.sources) for r in e.recipients),
+        *((f"the transfer to '{t.recipient}'", t.at, t.sources) for t in e.transfers),
         *((f"the provider's retention of {', '.join(r.data)}", r.at, r.sources)
-          for r in proc.retention if r.set_by == "provider"),
+          for r in e.retention),
     ]  # fmt: skip
-    if p.operator.role != "self":
-        owners.insert(0, ("the operator", p.operator.at, p.operator.sources))
+    if not e.self_run:
+        owners.insert(0, ("the operator", e.operator.at, e.operator.sources))
     for what, at, sources in owners:
         if not sources:
-            yield doc.finding(
+            yield where.finding(
                 at, "DG501",
                 f"{what}: cite the public source of this fact (source: <id from sources>)",
                 key=True,
@@ -51,42 +57,80 @@ def _stale(checked: date, ctx: Context) -> bool:
     return checked < ctx.config.review_max_age.before(ctx.today)
 
 
-@descriptor_rule("DG502", "DG503")
-def reviews_are_recent(p: Provider, doc: Document, ctx: Context) -> Iterator[Finding]:
-    if _stale(p.reviewed_on, ctx):
-        yield doc.finding(
-            ("reviewed_on",), "DG502",
-            f"last reviewed on {p.reviewed_on.isoformat()}: check the facts against the sources "
-            "again and update reviewed_on",
-        )  # fmt: skip
-    for t in p.processing.transfers:
+def _stale_dpf_checks(
+    transfers: Iterable[Transfer], where: Where, ctx: Context
+) -> Iterator[Finding]:
+    for t in transfers:
         if t.mechanism in DPF_MECHANISMS and t.dpf_checked_on and _stale(t.dpf_checked_on, ctx):
-            yield doc.finding(
+            yield where.finding(
                 (*t.at, "dpf_checked_on"), "DG503",
                 f"the DPF entry of '{t.recipient}' was last checked on "
                 f"{t.dpf_checked_on.isoformat()}; certifications lapse yearly: check again",
             )  # fmt: skip
 
 
-@descriptor_rule("DG504")
-def no_future_dates(p: Provider, doc: Document, ctx: Context) -> Iterator[Finding]:
-    dates: list[tuple[JsonPath, date]] = [(("reviewed_on",), p.reviewed_on)]
-    dates += [((*s.at, "accessed_on"), s.accessed_on) for s in p.sources]
-    dates += [((*t.at, "dpf_checked_on"), t.dpf_checked_on) for t in p.processing.transfers
-              if t.dpf_checked_on is not None]  # fmt: skip
+def _stale_review(reviewed_on: date, what: str, where: Where, at: JsonPath) -> Finding:
+    return where.finding(
+        at, "DG502",
+        f"last reviewed on {reviewed_on.isoformat()}: check {what} again and update reviewed_on",
+    )  # fmt: skip
+
+
+@fact_rule("DG502", "DG503")
+def facts_are_recent(e: Entry, where: Where, ctx: Context) -> Iterator[Finding]:
+    if _stale(e.reviewed_on, ctx):
+        what = "the facts against the sources"
+        yield _stale_review(e.reviewed_on, what, where, (*e.at, "reviewed_on"))
+    yield from _stale_dpf_checks(e.transfers, where, ctx)
+
+
+@descriptor_rule("DG502", "DG503")
+def decisions_are_recent(d: Decisions, where: Where, ctx: Context) -> Iterator[Finding]:
+    if d.reviewed_on is not None and _stale(d.reviewed_on, ctx):
+        yield _stale_review(d.reviewed_on, "your decisions", where, ("reviewed_on",))
+    yield from _stale_dpf_checks(d.transfers, where, ctx)
+
+
+def _future(
+    dates: Iterable[tuple[JsonPath, date]], where: Where, ctx: Context
+) -> Iterator[Finding]:
     for at, day in dates:
         if day > ctx.today:
-            yield doc.finding(
+            yield where.finding(
                 at, "DG504", f"{day.isoformat()} is after today ({ctx.today.isoformat()})"
             )
 
 
-@descriptor_rule("DG505")
-def no_privacy_shield(p: Provider, doc: Document, ctx: Context) -> Iterator[Finding]:
-    for _, text in p.texts:
+def _dpf_dates(transfers: Iterable[Transfer]) -> Iterator[tuple[JsonPath, date]]:
+    for t in transfers:
+        if t.dpf_checked_on is not None:
+            yield (*t.at, "dpf_checked_on"), t.dpf_checked_on
+
+
+@fact_rule("DG504")
+def no_future_facts(e: Entry, where: Where, ctx: Context) -> Iterator[Finding]:
+    dates: list[tuple[JsonPath, date]] = [((*e.at, "reviewed_on"), e.reviewed_on)]
+    dates += [((*s.at, "accessed_on"), s.accessed_on) for s in e.sources]
+    yield from _future([*dates, *_dpf_dates(e.transfers)], where, ctx)
+
+
+@descriptor_rule("DG504")
+def no_future_decisions(d: Decisions, where: Where, ctx: Context) -> Iterator[Finding]:
+    dates: list[tuple[JsonPath, date]] = list(_dpf_dates(d.transfers))
+    if d.reviewed_on is not None:
+        dates.append((("reviewed_on",), d.reviewed_on))
+    if d.dpa is not None and d.dpa.concluded_on is not None:
+        dates.append(((*d.dpa.at, "concluded_on"), d.dpa.concluded_on))
+    yield from _future(dates, where, ctx)
+
+
+def _privacy_shield(texts: Iterable[tuple[str, Text]], where: Where) -> Iterator[Finding]:
+    for _, text in texts:
+        if "shield" not in text.joined.casefold():  # nearly every text: one cheap test
+            continue
         for at, value in text.located():
             if _PRIVACY_SHIELD.search(value):
-                yield doc.finding(
+                yield where.finding(
                     at, "DG505",
                     f"{quote(value)} mentions the Privacy Shield, invalid since 16 July 2020: "
                     "describe the current transfer mechanism instead",
@@ -98,31 +142,64 @@ def placeholder_quote(value: str, match: re.Match[str]) -> str:
     return quote(value if len(value) <= 60 else value[match.start() :])
 
 
-@descriptor_rule("DG507")
-def no_placeholders(p: Provider, doc: Document, ctx: Context) -> Iterator[Finding]:
-    op = p.operator
-    # Addresses and source titles count too: a skeleton from `dsgvo-gen new` leaves
-    # https://todo.invalid/ where a URL must stand, and check must not let it through.
-    facts: list[tuple[JsonPath, str | None]] = [
-        (("service_url",), p.service_url),
-        *(((*s.at, key), value) for s in p.sources
-          for key, value in (("url", s.url), ("title", s.title))),
-        (("operator", "legal_name"), op.legal_name),
-        (("operator", "address"), op.address),
-        (("operator", "privacy_policy_url"), op.privacy_policy_url),
-        (("operator", "dpa_url"), op.dpa_url),
-        *(((*r.at, "name"), r.name) for r in p.processing.recipients),
-        *(((*t.at, "safeguard_url"), t.safeguard_url) for t in p.processing.transfers),
-        *(located for _, text in p.texts for located in text.located()),
-    ]  # fmt: skip
-    for at, value in facts:
+@fact_rule("DG505")
+def facts_without_privacy_shield(e: Entry, where: Where, ctx: Context) -> Iterator[Finding]:
+    yield from _privacy_shield(e.texts, where)
+
+
+@descriptor_rule("DG505")
+def decisions_without_privacy_shield(d: Decisions, where: Where, ctx: Context) -> Iterator[Finding]:
+    yield from _privacy_shield(d.texts, where)
+
+
+def _placeholders(values: Iterable[tuple[JsonPath, str | None]], where: Where) -> Iterator[Finding]:
+    for at, value in values:
         match = _PLACEHOLDER.search(value or "")
         if match:
-            yield doc.finding(
+            yield where.finding(
                 at, "DG507",
                 f"{placeholder_quote(value or '', match)} is a placeholder: state the verified "
                 "fact, or leave the descriptor out of the published set until it is known",
             )  # fmt: skip
+
+
+def _suspect_texts(texts: Iterable[tuple[str, Text]]) -> Iterator[tuple[JsonPath, str]]:
+    """The values of the texts that may hold a placeholder: one search per text first, as
+    nearly every text holds none."""
+    for _, text in texts:
+        lowered = text.joined.casefold()
+        if any(hint in lowered for hint in _PLACEHOLDER_HINTS) and _PLACEHOLDER.search(text.joined):
+            yield from text.located()
+
+
+@fact_rule("DG507")
+def facts_without_placeholders(e: Entry, where: Where, ctx: Context) -> Iterator[Finding]:
+    op = e.operator
+    # Addresses and source titles count too: a skeleton from `dsgvo-gen new` leaves
+    # https://todo.invalid/ where a URL must stand, and check must not let it through.
+    yield from _placeholders([
+        ((*e.at, "service_url"), e.service_url),
+        *(((*s.at, key), value) for s in e.sources
+          for key, value in (("url", s.url), ("title", s.title))),
+        ((*op.at, "legal_name"), op.legal_name),
+        ((*op.at, "address"), op.address),
+        ((*op.at, "privacy_policy_url"), op.privacy_policy_url),
+        ((*op.at, "dpa_url"), op.dpa_url),
+        *(((*r.at, "name"), r.name) for r in e.recipients),
+        *(((*t.at, "safeguard_url"), t.safeguard_url) for t in e.transfers),
+        *_suspect_texts(e.texts),
+    ], where)  # fmt: skip
+
+
+@descriptor_rule("DG507")
+def decisions_without_placeholders(d: Decisions, where: Where, ctx: Context) -> Iterator[Finding]:
+    yield from _placeholders([
+        (("service_url",), d.service_url),
+        *([((*d.dpa.at, "kept_at"), d.dpa.kept_at)] if d.dpa else []),
+        *(((*r.at, "name"), r.name) for r in d.recipients),
+        *(((*t.at, "safeguard_url"), t.safeguard_url) for t in d.transfers),
+        *_suspect_texts(d.texts),
+    ], where)  # fmt: skip
 
 
 # Hosts reserved for documentation and never anyone's address (RFC 2606, RFC 6761), as in
@@ -193,24 +270,34 @@ def _feature_choices(key: str) -> str:
     return "true or false"
 
 
-@descriptor_rule("DG520")
-def features_stated(p: Provider, doc: Document, ctx: Context) -> Iterator[Finding]:
+@fact_rule("DG520")
+def features_stated(e: Entry, where: Where, ctx: Context) -> Iterator[Finding]:
     # null is honest while a fact is unknown, and shown as such; a user should still state
     # each one, since the overview exists to compare them.
-    for key in p.features.unknown():
-        yield doc.finding(
-            ("features", key), "DG520",
+    for key in e.features.unknown():
+        yield where.finding(
+            (*e.features.at, key), "DG520",
             f"{key} is not stated (null), so the notice and the overview say 'unknown': look it "
             f"up in a source and set {_feature_choices(key)}",
         )  # fmt: skip
 
 
-@descriptor_rule("DG506")
-def sources_are_cited(p: Provider, doc: Document, ctx: Context) -> Iterator[Finding]:
-    cited = {s for owner in p.sourced() for s in owner.sources}
-    for source in p.sources:
+@fact_rule("DG506")
+def sources_are_cited(e: Entry, where: Where, ctx: Context) -> Iterator[Finding]:
+    cited = {s for owner in e.sourced() for s in owner.sources}
+    for source in e.sources:
         if source.id not in cited:
-            yield doc.finding(
+            yield where.finding(
                 (*source.at, "id"), "DG506",
                 f"source '{source.id}' is never cited; cite it where it backs a fact or remove it",
             )  # fmt: skip
+
+
+@descriptor_rule("DG508")
+def decisions_are_made(d: Decisions, where: Where, ctx: Context) -> Iterator[Finding]:
+    for mark in d.open:
+        yield where.finding(
+            mark.at, "DG508",
+            f"yours to decide: {mark.text} Decide, then delete this 'decide:' line",
+            key=True,
+        )  # fmt: skip

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
+from dsgvo_gen.decisions import Decisions
+from dsgvo_gen.entry import Entry
 from dsgvo_gen.findings import Finding
 from dsgvo_gen.limits import (
     MAX_NOTICE_CHARS,
@@ -12,9 +14,9 @@ from dsgvo_gen.limits import (
     longest_word,
     notice_parts,
 )
-from dsgvo_gen.loader import Document, JsonPath
-from dsgvo_gen.model import Provider
-from dsgvo_gen.rules import Context, descriptor_rule
+from dsgvo_gen.loader import JsonPath
+from dsgvo_gen.model import Text
+from dsgvo_gen.rules import Context, Use, Where, descriptor_rule, fact_rule, use_rule
 
 #: Where the finding points, for the part of the notice that weighs most.
 _WHERE: dict[str, tuple[JsonPath, str]] = {
@@ -26,34 +28,43 @@ _WHERE: dict[str, tuple[JsonPath, str]] = {
 }  # fmt: skip
 
 
-@descriptor_rule("DG121")
-def notice_is_bounded(p: Provider, doc: Document, ctx: Context) -> Iterator[Finding]:
-    parts = notice_parts(p)
+@use_rule("DG121")
+def notice_is_bounded(use: Use, ctx: Context) -> Iterator[Finding]:
+    parts = notice_parts(use.provider)
     total = sum(parts.values())
     if total <= MAX_NOTICE_CHARS:
         return
     at, why = _WHERE[max(parts, key=lambda part: parts[part])]
-    yield doc.finding(
+    yield use.where.finding(
         at, "DG121",
         f"its notice would hold about {total:,} characters, more than the {MAX_NOTICE_CHARS:,} "
         f"a notice may have: {why}; shorten them or name fewer data categories per entry",
     )  # fmt: skip
 
 
-@descriptor_rule("DG121")
-def texts_are_bounded(p: Provider, doc: Document, ctx: Context) -> Iterator[Finding]:
-    for _, text in p.texts:
+def _bounded(texts: Iterable[tuple[str, Text]], where: Where) -> Iterator[Finding]:
+    for _, text in texts:
         for at, value in text.located():
             if len(value) > MAX_TEXT_CHARS:
-                yield doc.finding(
+                yield where.finding(
                     at, "DG121",
                     f"the text has {len(value):,} characters, more than the "
                     f"{MAX_TEXT_CHARS:,} one text may have; shorten it or split it into entries",
                 )  # fmt: skip
             elif (word := longest_word(value)) > MAX_WORD_CHARS:
-                yield doc.finding(
+                yield where.finding(
                     at, "DG121",
                     f"the text has a word of {word:,} characters, more than the "
                     f"{MAX_WORD_CHARS} that fit a line; put a long address into a link: "
                     "[name](https://...)",
                 )  # fmt: skip
+
+
+@fact_rule("DG121")
+def facts_are_bounded(e: Entry, where: Where, ctx: Context) -> Iterator[Finding]:
+    yield from _bounded(e.texts, where)
+
+
+@descriptor_rule("DG121")
+def decisions_are_bounded(d: Decisions, where: Where, ctx: Context) -> Iterator[Finding]:
+    yield from _bounded(d.texts, where)

@@ -1,0 +1,86 @@
+"""The catalogue: which entry a descriptor uses, which entry wins, drafts, the format."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from dsgvo_gen.decisions import Decisions
+from dsgvo_gen.entry import Entry
+from dsgvo_gen.findings import Finding, display_path
+from dsgvo_gen.hints import did_you_mean
+from dsgvo_gen.loader import Document
+from dsgvo_gen.rules import Context, Use, Where, descriptor_rule, fact_rule, project_rule, use_rule
+
+
+@descriptor_rule("DG423")
+def uses_a_known_entry(d: Decisions, where: Where, ctx: Context) -> Iterator[Finding]:
+    if d.uses is None or ctx.catalogue is None or ctx.catalogue.find(d.uses) is not None:
+        return
+    hint = did_you_mean(d.uses, [found.id for found in ctx.catalogue.all()])
+    searched = ", ".join(folder.label for folder in ctx.catalogue.folders)
+    yield where.finding(
+        ("uses",), "DG423",
+        f"no catalogue entry '{d.uses}' (searched: {searched}); 'dsgvo-gen catalogue' lists "
+        f"the entries{hint}",
+    )  # fmt: skip
+
+
+@fact_rule("DG126")
+def entry_is_a_draft(e: Entry, where: Where, ctx: Context) -> Iterator[Finding]:
+    if e.is_draft:
+        missing = "; ".join(f"{m.what} ({m.where})" for m in e.missing) or "not stated"
+        yield where.finding(
+            (*e.at, "status"), "DG126",
+            f"catalogue entry '{e.id}' is a draft: no notice built from it is published; "
+            f"still missing: {missing}",
+        )  # fmt: skip
+
+
+@descriptor_rule("DG126")
+def descriptor_is_a_draft(d: Decisions, where: Where, ctx: Context) -> Iterator[Finding]:
+    if d.status == "draft":
+        yield where.finding(
+            ("status",), "DG126",
+            f"'{d.id}' is a draft: build does not publish it ('dsgvo-gen preview' shows it)",
+        )  # fmt: skip
+
+
+@use_rule("DG126")
+def uses_a_draft(use: Use, ctx: Context) -> Iterator[Finding]:
+    if use.entry.is_draft and use.decisions.status != "draft":
+        yield use.where.finding(
+            ("uses",), "DG126",
+            f"the catalogue entry '{use.entry.id}' ({use.entry.path}) is a draft: "
+            f"'{use.decisions.id}' is not published until the entry is complete",
+        )  # fmt: skip
+
+
+@project_rule("DG124")
+def format_1_can_migrate(
+    uses: list[Use], ctx: Context, config_doc: Document | None
+) -> Iterator[Finding]:
+    old = [use for use in uses if use.decisions.format == 1]
+    if old:
+        count = f"{len(old)} descriptors are" if len(old) > 1 else "this descriptor is"
+        yield old[0].where.finding(
+            ("format",), "DG124",
+            f"{count} in format 1 (facts inline), which keeps working; 'dsgvo-gen migrate' "
+            "splits each into a catalogue entry and a format 2 descriptor, with the same notices",
+        )  # fmt: skip
+
+
+@project_rule("DG125")
+def overridden_entries(
+    uses: list[Use], ctx: Context, config_doc: Document | None
+) -> Iterator[Finding]:
+    if ctx.catalogue is None:
+        return
+    cwd = Path.cwd()
+    for found in ctx.catalogue.all():
+        for path, folder in found.hidden:
+            yield Finding(
+                display_path(found.path, cwd), 1, 1, "DG125",
+                f"catalogue entry '{found.id}' from {found.folder.label} wins over "
+                f"{display_path(path, cwd)} ({folder.label})",
+            )  # fmt: skip
