@@ -83,3 +83,39 @@ def test_catalogue_lists_the_bundled_entries_as_text(tmp_path: Path) -> None:
     by_id = {row.split()[0]: row for row in rows}
     assert "draft" in by_id["rooms-chat"] and "published" in by_id["zoom"]
     assert all(row.endswith("bundled") for row in rows)
+
+
+def _without_marks(node: object) -> object:
+    if isinstance(node, dict):
+        return {k: _without_marks(v) for k, v in node.items() if k != "decide"}
+    if isinstance(node, list):
+        return [_without_marks(v) for v in node]
+    return node
+
+
+def test_deleting_each_decide_line_as_told_leaves_exactly_the_decisions(
+    tmp_path: Path, project2: Path
+) -> None:
+    """check says 'delete this decide: line': a user who does that, line by line, gets
+    the descriptor without its marks, nothing of a mark left behind in a text above it."""
+    from dsgvo_gen.loader import load_file
+    from dsgvo_gen.resources import bundled_dir
+
+    shutil.copy(project2 / "catalogue" / "full-video.yaml", project2 / "catalogue" / "own.yaml")
+    entry = project2 / "catalogue" / "own.yaml"
+    entry.write_text(entry.read_text().replace("id: full-video", "id: own"))
+    ids = [*sorted(p.stem for p in bundled_dir("catalogue").glob("*.yaml")), "own"]
+    for entry_id in ids:
+        code, out = run("--project", str(project2), "add", entry_id, "--as", f"t-{entry_id}")
+        assert code == 0, out
+        written = project2 / "providers" / f"t-{entry_id}.yaml"
+        text = written.read_text()
+        assert "decide:" in text, entry_id
+        written.write_text("".join(line for line in text.splitlines(keepends=True)
+                                   if not line.lstrip().startswith("decide:")))  # fmt: skip
+        marked, _ = load_file(project2 / "providers" / f"t-{entry_id}.yaml", "x")
+        before = Path(tmp_path / f"{entry_id}.yaml")
+        before.write_text(text)
+        original, _ = load_file(before, "y")
+        assert marked is not None and original is not None, entry_id
+        assert marked.data == _without_marks(original.data), entry_id

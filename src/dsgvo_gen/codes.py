@@ -73,7 +73,12 @@ CODES: dict[str, Code] = _catalogue(
     Code("DG401", E, "Art. 45 GDPR", "DPF mechanism for a country or controller it cannot cover"),
     Code("DG402", E, "Art. 45 GDPR", "adequacy claimed for a country without adequacy decision"),
     Code("DG403", E, "Art. 28(3) GDPR", "processor without data processing agreement"),
-    Code("DG404", E, "Art. 26(2) GDPR", "joint controller without the essence of the arrangement"),
+    Code(
+        "DG404",
+        E,
+        "Art. 26(2) GDPR",
+        "joint controller without the essence of the arrangement, or one for another role",
+    ),
     Code("DG405", E, "Art. 9(1), 9(2) GDPR", "special-category data without an Art. 9(2) basis"),
     Code("DG406", E, "Art. 9(2)(a) GDPR", "special-category data not covered by explicit consent"),
     Code("DG407", E, "", "reference to an unknown id"),

@@ -35,21 +35,18 @@ HEADER = (
     "# in) and deleted the line.\n"
 )
 
-DECIDE_ROLE = (
-    "This is the example controller's assessment of the operator's role and its reasons. "
-    "Check it against your own contract with the operator and how you use the service."
-)
-DECIDE_PROCESSOR = (
-    " As a processor, the operator needs your data processing agreement (Art. 28(3) GDPR): "
-    "record it under dpa (concluded_on, kept_at)."
-)
+# Each mark fits on one line of the written descriptor (a test keeps it so): the user is
+# told to delete the `decide:` line, and a folded mark's next lines would stay behind
+# and be read as part of the text above them.
+DECIDE_ROLE = "Is this your assessment of the operator's role, for your reasons?"
 DECIDE = {
-    "purpose": "Is this your purpose, with this legal basis (and legitimate interest)?",
+    "purpose": "Your purpose, with this legal basis (and interest)?",
     "data": "Do you collect these data, from this origin?",
-    "retention": "Is this your own deletion rule for your copies?",
-    "provision": "Is this what happens when a client does not provide the data?",
-    "recording": "Is this your recording practice?",
-    "consent": "Is this your consent form (items, withdrawal, how it is returned)?",
+    "retention": "Your own deletion rule for your copies?",
+    "provision": "What happens when a client does not give the data?",
+    "recording": "Your recording practice?",
+    "consent": "Your consent form (items, withdrawal, return)?",
+    "role": "Operator's role: processor, independent- or joint-controller, self?",
 }
 
 
@@ -80,8 +77,8 @@ def _marked(shipped: dict[str, Any], provider_id: str, today: date) -> dict[str,
     data.pop("missing", None)
     if "service_url" in data:
         data["service_url"] = "https://todo.invalid/"  # the example's own server is not yours
-    processor = data["role"]["assessment"] == "processor"
-    data["role"] = {**data["role"], "decide": DECIDE_ROLE + (DECIDE_PROCESSOR if processor else "")}
+    # A processor's data processing agreement is the user's to record: DG403 asks for it.
+    data["role"] = {**data["role"], "decide": DECIDE_ROLE}
     data["dpa"] = None
     proc = dict(data["processing"])
     proc["purposes"] = [{**p, "decide": DECIDE["purpose"]} for p in proc["purposes"]]
@@ -117,8 +114,7 @@ def _from_entry(
             "assessment": "self" if runs_itself else "processor",
             "reason": _todo("why the operator has this role in your use of the service", languages),
             "joint_arrangement": None,
-            "decide": "Which role does the operator have towards you: processor, "
-                      "independent-controller, joint-controller, or self (you run it)?",
+            "decide": DECIDE["role"],
         },
         "dpa": None,
         "processing": {

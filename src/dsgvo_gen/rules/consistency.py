@@ -49,6 +49,14 @@ def joint_controller_arrangement(use: Use, ctx: Context) -> Iterator[Finding]:
             (*role.at, "joint_arrangement"), "DG404",
             "the operator is a joint controller: state the essence of the arrangement",
         )  # fmt: skip
+    elif role.assessment != "joint-controller" and role.joint_arrangement is not None:
+        # Published as an Art. 26 arrangement that does not exist; often the rest of a
+        # comment or mark left standing below `joint_arrangement: null`.
+        yield use.where.finding(
+            (*role.at, "joint_arrangement"), "DG404",
+            f"the operator's role is {role.assessment}: an arrangement under Art. 26 GDPR "
+            "exists only between joint controllers; set joint_arrangement to null",
+        )  # fmt: skip
 
 
 @use_rule("DG405")
