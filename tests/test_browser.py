@@ -269,10 +269,12 @@ def test_a_product_name_in_a_pdf_title_is_not_hyphenated(site: str, served: Path
     assert re.search(r"Datenschutzinformation:\s+TeamViewer\s+QuickSupport", first), first[:300]
 
 
+@pytest.mark.parametrize("logo_size", [(120, 40), (480, 80)])
 def test_the_logo_stands_beside_the_whole_title_on_a_phone(
-    site: str, served: Path, page: Page, tmp_path: Path
+    site: str, served: Path, page: Page, tmp_path: Path, logo_size: tuple[int, int]
 ) -> None:
-    """Once "Fernunterstützung" beside the logo and the rest of the title under it."""
+    """Once "Fernunterstützung" beside the logo and the rest of the title under it; and
+    with a wide logo, a page 435 px wide on a 390 px phone."""
     from tests.test_branding import configure, png
 
     project = tmp_path / "branded"
@@ -280,16 +282,18 @@ def test_the_logo_stands_beside_the_whole_title_on_a_phone(
     shutil.copy(FIXTURE_PROJECT / "dsgvo-gen.yaml", project / "dsgvo-gen.yaml")
     (project / "providers").mkdir()
     shutil.copy(DATA / "providers" / "valid" / "full-video.yaml", project / "providers")
-    (project / "logo.png").write_bytes(png(120, 40))
+    (project / "logo.png").write_bytes(png(*logo_size))
     configure(project, logo="logo.png")
     config = project / "dsgvo-gen.yaml"
     config.write_text(config.read_text().replace(
         'de: "Testprojekt \u2013 Datenschutz"',
         'de: "Fernunterstützung \u2013 Datenschutzinformationen"',
     ))  # fmt: skip
-    assert build(project, served / "branded", today=TODAY, pdf=False).written
+    out = f"branded-{logo_size[0]}"
+    assert build(project, served / out, today=TODAY, pdf=False).written
     page.set_viewport_size(PHONE)
-    page.goto(f"{site}/branded/de/index.html")
+    page.goto(f"{site}/{out}/de/index.html")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     logo = page.locator(".site-logo").bounding_box()
     assert logo is not None
     lines = page.locator(".site-title").evaluate(
