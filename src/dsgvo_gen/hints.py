@@ -70,20 +70,31 @@ def country_code(value: str) -> str | None:
 _TOKEN = re.compile(r"[\w.@/-]+")
 _ARTICLE = re.compile(
     r"art(?:ikel|icle)?\.?\s*(\d+)\s*(?:abs(?:atz)?\.?|para(?:graph)?\.?|\()?\s*(\d+)\s*\)?\s*"
-    r"(?:lit(?:era)?\.?|buchst(?:abe)?\.?|\()?\s*([a-z])\b"
+    r"(?:lit(?:era)?\.?|buchst(?:abe)?\.?|\()?\s*([a-z])\b\)?"
+    # more letters of the same paragraph: 'lit. b und f', 'lit. b, f', '(b) and (f)'
+    r"((?:\s*(?:,|und|and|sowie|oder|or|&|/)\s*(?:lit\.?\s*|\()?[a-z]\b\)?)*)"
 )
+_MORE_LETTERS = re.compile(r"(?:,|und|and|sowie|oder|or|&|/)\s*(?:lit\.?\s*|\()?([a-z])\b")
 _SECTION = re.compile(r"§\s*(\d+)\s*(?:abs(?:atz)?\.?|\()?\s*(\d+)")
 
 
-def _citation_code(text: str) -> str | None:
-    """The code of a legal basis cited as a lawyer writes it: 'Art. 6 Abs. 1 lit. b DSGVO'
-    and 'Art. 6(1)(b) GDPR' -> art6-1-b; '§ 25 Abs. 1 TDDDG' -> tdddg-25-1."""
+def _citation_codes(text: str) -> list[str]:
+    """The codes of the legal bases cited as a lawyer writes them: 'Art. 6 Abs. 1 lit. b
+    DSGVO' and 'Art. 6(1)(b) GDPR' -> [art6-1-b]; 'Art. 6 Abs. 1 lit. b und f' ->
+    [art6-1-b, art6-1-f]; '§ 25 Abs. 1 TDDDG' -> [tdddg-25-1]."""
     folded = text.casefold()
-    if found := _ARTICLE.search(folded):
-        return f"art{found[1]}-{found[2]}-{found[3]}"
+    codes = [f"art{found[1]}-{found[2]}-{letter}" for found in _ARTICLE.finditer(folded)
+             for letter in (found[3], *_MORE_LETTERS.findall(found[4] or ""))]  # fmt: skip
+    if codes:
+        return list(dict.fromkeys(codes))
     if (found := _SECTION.search(folded)) and ("tdddg" in folded or "ttdsg" in folded):
-        return f"tdddg-{found[1]}-{found[2]}"
-    return None
+        return [f"tdddg-{found[1]}-{found[2]}"]
+    return []
+
+
+def _citation_code(text: str) -> str | None:
+    codes = _citation_codes(text)
+    return codes[0] if len(codes) == 1 else None
 
 
 def meant_choice(value: str, choices: Iterable[str]) -> str | None:
@@ -98,10 +109,16 @@ def meant_choice(value: str, choices: Iterable[str]) -> str | None:
 def _entries(value: str, choices: Iterable[str]) -> list[str] | None:
     """The entries of a text that names several, separated by commas (`art6-1-b,
     art6-1-f`), each as the allowed value it stands for; None for one text."""
+    options = sorted(set(choices))
+    cited = _citation_codes(value)
+    if len(cited) > 1 and set(cited) <= set(options):
+        return cited
+    words = value.split()
+    if "," not in value and len(words) > 1 and set(words) <= set(options):
+        return words  # [art6-1-b art6-1-f]: a list written without its commas
     parts = [part.strip() for part in value.split(",")]
     if len(parts) < 2 or not all(parts):
         return None
-    options = sorted(set(choices))
     meant = [meant_choice(part, options) for part in parts]
     if all(meant):
         return [m for m in meant if m]
