@@ -300,3 +300,12 @@ def test_shell_completion(project: Path) -> None:
            "COMP_CWORD": "1"}  # fmt: skip
     words = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
     assert words.stdout.split() == ["plain,status"]
+
+
+def test_quiet_after_the_command_as_before_it(tmp_path: Path) -> None:
+    project = tmp_path / "p"
+    assert CliRunner().invoke(main, ["init", str(project)]).exit_code == 0
+    before = CliRunner().invoke(main, ["-q", "--project", str(project), "check"])
+    after = CliRunner().invoke(main, ["check", "-q", "--project", str(project)])
+    assert after.exit_code == before.exit_code
+    assert after.output == before.output and "warning(s)" not in after.output

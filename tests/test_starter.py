@@ -119,3 +119,14 @@ def test_deleting_each_decide_line_as_told_leaves_exactly_the_decisions(
         original, _ = load_file(before, "y")
         assert marked is not None and original is not None, entry_id
         assert marked.data == _without_marks(original.data), entry_id
+
+
+def test_add_suggests_the_closest_entry_and_says_when_it_is_a_draft(tmp_path: Path) -> None:
+    target = tmp_path / "p"
+    assert run("init", str(target))[0] == 0
+    code, out = run("--project", str(target), "add", "zom")
+    assert code == 2 and "did you mean 'zoom'?" in out
+    code, out = run("--project", str(target), "add", "rooms-chat")
+    assert code == 0 and "is a draft" in out and "does not publish" in out
+    code, out = run("--project", str(target), "add", "zoom")
+    assert code == 0 and "draft" not in out

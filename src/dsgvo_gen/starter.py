@@ -143,10 +143,19 @@ def find_entry(root: Path, entry_id: str) -> Found:
     config, _, _ = load_config(root / CONFIG_NAME, CONFIG_NAME)
     found = project_catalogue(root, config).find(entry_id)
     if found is None:
-        raise UnknownEntry(
-            f"no catalogue entry '{entry_id}'; 'dsgvo-gen catalogue' lists the entries"
-        )
+        from dsgvo_gen.hints import did_you_mean
+
+        known = [entry.id for entry in project_catalogue(root, config).all()]
+        raise UnknownEntry(f"no catalogue entry '{entry_id}'{did_you_mean(entry_id, known)}; "
+                           "'dsgvo-gen catalogue' lists the entries")  # fmt: skip
     return found
+
+
+def entry_is_draft(root: Path, entry_id: str) -> bool:
+    """Whether the entry a descriptor uses is a draft, which keeps that descriptor from
+    being published whatever the descriptor says."""
+    doc, _ = load_entry_file(find_entry(root, entry_id).path)
+    return doc is not None and isinstance(doc.data, dict) and doc.data.get("status") == "draft"
 
 
 def add_descriptor(

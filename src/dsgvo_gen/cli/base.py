@@ -87,8 +87,17 @@ _PROJECT_HELP = (
 )
 
 
+def _set_quiet(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:
+        options(ctx).quiet = True
+
+
 def project_option(command: F) -> F:
-    """`--project` after the command name too: `dsgvo-gen build --project DIR`."""
+    """`--project` and `-q` after the command name too: `dsgvo-gen check -q --project DIR`."""
+    command = click.option(
+        "-q", "--quiet", is_flag=True, expose_value=False, callback=_set_quiet,
+        help="Print findings only, no summary (also before the command).",
+    )(command)  # fmt: skip
     return click.option(
         "--project", type=_PROJECT_PATH, default=None, expose_value=False,
         callback=_set_project, is_eager=True, help=_PROJECT_HELP,

@@ -76,7 +76,7 @@ def add(ctx: click.Context, entry_id: str, as_id: str | None, today: date | None
     """
     from dsgvo_gen.findings import display_path
     from dsgvo_gen.scaffold import ScaffoldError
-    from dsgvo_gen.starter import UnknownEntry, add_descriptor
+    from dsgvo_gen.starter import UnknownEntry, add_descriptor, entry_is_draft
 
     try:
         path = add_descriptor(options(ctx).project, entry_id, as_id=as_id, today=today)
@@ -88,6 +88,10 @@ def add(ctx: click.Context, entry_id: str, as_id: str | None, today: date | None
         shown = display_path(path, Path.cwd())
         click.echo(f"wrote {shown}: make each choice marked 'decide:', then "
                    f"'dsgvo-gen check {shown}'")  # fmt: skip
+        if entry_is_draft(options(ctx).project, entry_id):
+            click.echo(f"note: the catalogue entry '{entry_id}' is a draft: check names the "
+                       "facts it still lacks, preview shows the notice, build does not "
+                       "publish it until the entry is finished")  # fmt: skip
 
 
 @main.command()

@@ -62,8 +62,9 @@ def init(ctx: click.Context, directory: Path | None, with_ids: tuple[str, ...]) 
     for item in written:
         click.echo(f"{item.outcome.value:<8} {display_path(item.path, Path.cwd())}")
     where = "" if target.resolve() == Path.cwd().resolve() else f"--project {target} "
-    click.echo(f"next: replace the example controller in dsgvo-gen.yaml, then "
-               f"'dsgvo-gen {where}serve'")  # fmt: skip
+    click.echo(f"next: replace the example controller in dsgvo-gen.yaml; 'dsgvo-gen {where}"
+               f"catalogue' lists the services whose facts ship with dsgvo-gen, 'dsgvo-gen "
+               f"{where}add ID' adds your use of one; then 'dsgvo-gen {where}serve'")  # fmt: skip
 
 
 @main.command()
