@@ -146,6 +146,13 @@ def _describe(value: Any) -> str:
     return repr(text if len(text) <= 60 else text[:57] + "...")
 
 
+def _without_value(message: str, instance: Any) -> str:
+    """jsonschema's message with the value it starts with described, not shown: a mapping
+    would show every key and value in it, those of keys the schema does not know too."""
+    shown = repr(instance)
+    return _describe(instance) + message[len(shown) :] if message.startswith(shown) else message
+
+
 def _expected(types: Any) -> str:
     names = [types] if isinstance(types, str) else list(types)
     return " or ".join(_TYPE_WORDS.get(n, n) for n in names)
@@ -227,7 +234,7 @@ def _findings_for(error: ValidationError, doc: Document, kind: Kind) -> Iterator
         empty = {"minItems": "the list", "minProperties": "the mapping", "minLength": "the text"}
         yield doc.finding(at, "DG206", f"{empty[rule]} is empty; give at least one entry")
     else:
-        yield doc.finding(at, "DG206", error.message)
+        yield doc.finding(at, "DG206", _without_value(error.message, instance))
 
 
 MAX_SCHEMA_FINDINGS = 100
