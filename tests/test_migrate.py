@@ -182,3 +182,13 @@ def test_migrate_writes_through_no_link(
     (line,) = result.output.strip().splitlines()
     assert "symbolic link" in line or "already exists" in line, line
     assert (tree(victim), tree(root), sorted(p.name for p in victim.iterdir())) == before
+
+
+def test_migrate_escapes_file_names_in_what_it_prints(tmp_path: Path) -> None:
+    root = format_1_project(tmp_path, FIXTURES)
+    shutil.move(root / "providers" / "full-video.yaml", root / "providers" / "f\x1b[2Jv.yaml")
+    (root / "providers" / "a\x1b]0;PWN\x07b\u202e.yaml").write_text("format: 1\nid: x\n")
+    result = CliRunner().invoke(main, ["--project", str(root), "migrate"])
+    assert result.exit_code == 1 and "providers/f\\x1b[2Jv.yaml: facts in" in result.output
+    assert "providers/a\\x1b]0;PWN\\x07b\\u202e.yaml has schema errors" in result.output
+    assert not [c for c in ("\x1b", "\x07", "\u202e") if c in result.output], repr(result.output)
