@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from dsgvo_gen.entry import Entry
 from dsgvo_gen.findings import Finding
 from dsgvo_gen.resources import bundled_dir
 from dsgvo_gen.rules import Context, Where
-from tests.conftest import DATA, FIXTURE_PROJECT, FORMAT_2, TODAY, problems
+from tests.conftest import DATA, FIXTURE_PROJECT, FORMAT_2, TODAY, problems, tree
 
 GOLDEN = DATA / "golden"
 
@@ -278,3 +279,48 @@ def test_the_list_of_entries_escapes_what_a_terminal_would_obey(project2: Path) 
         assert code == 0 and "PWNED" in out and "vil" in out and "other" in out
         assert not [c for c in OBEYED if c in out], repr(out)
         assert "\\u202e" in out and ("\\x1b" in out or "\\u001b" in out)
+
+
+#: Catalogue entries that `add` must refuse before it uses them: (file text, code expected).
+MALFORMED_ENTRIES = {
+    "no-operator": ("id: no-operator\nname: x\n", "DG202"),
+    "wrong-types": ("id: wrong-types\noperator: [1]\nservice_url: null\n", "DG203"),
+    "not-yaml": ("id: not-yaml\nname: [x\n", "DG102"),
+    "escape-id": (None, "DG205"),  # the fixture entry, a service data id with ESC in it
+}
+
+
+@pytest.mark.parametrize("entry_id", sorted(MALFORMED_ENTRIES))
+def test_add_refuses_an_entry_that_is_not_valid(project2: Path, entry_id: str) -> None:
+    text, code = MALFORMED_ENTRIES[entry_id]
+    if text is None:
+        text = (project2 / "catalogue" / "full-video.yaml").read_text()
+        text = text.replace("id: full-video", f"id: {entry_id}", 1)
+        text = text.replace("  - id: connection", '  - id: "\\e]0;pwned\\a"', 1)
+    (project2 / "catalogue" / f"{entry_id}.yaml").write_text(text)
+    before = tree(project2)
+    result = CliRunner().invoke(main, ["--project", str(project2), "add", entry_id])
+    assert result.exit_code == 1 and not isinstance(result.exception, Exception), result.output
+    assert f"catalogue/{entry_id}.yaml:" in result.output and f"[{code}]" in result.output
+    assert result.output.strip().splitlines()[-1].endswith("nothing was written")
+    assert tree(project2) == before
+
+
+COMMANDS = [
+    ("check",), ("build", "--no-pdf"), ("preview",), ("status",),
+    ("export", "--format", "ropa-csv"), ("add", "zoom"), ("catalogue",),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("folder", ["\0x", "a" * 300, "x/" * 3000])
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_a_config_folder_the_system_cannot_look_up_is_never_a_traceback(
+    project2: Path, folder: str, command: tuple[str, ...]
+) -> None:
+    _name_catalogue(project2, folder)
+    result = CliRunner().invoke(main, ["--project", str(project2), *command])
+    assert not isinstance(result.exception, Exception), result.exception
+    assert result.exit_code in (0, 1), result.output
+    if command == ("check",):
+        assert result.exit_code == 1
+        assert re.search(r"dsgvo-gen\.yaml:\d+:\d+: error\[DG110\] ", result.output)

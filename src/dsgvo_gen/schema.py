@@ -245,7 +245,8 @@ def validate(doc: Document, kind: Kind) -> list[Finding]:
     findings: list[Finding] = []
     for error in validator(kind).iter_errors(doc.data):
         for leaf in _leaf_errors(error):
-            findings.extend(_findings_for(leaf, doc, kind))
+            # jsonschema reports each missing key once, and each report names them all here
+            findings.extend(f for f in _findings_for(leaf, doc, kind) if f not in findings)
         if len(findings) >= MAX_SCHEMA_FINDINGS:
             findings.append(doc.finding((), "DG206", "more schema errors follow; fix these first"))
             break

@@ -64,14 +64,17 @@ def add(ctx: click.Context, entry_id: str, as_id: str | None, today: date | None
     every mark, DG508); otherwise from the entry, with TODOs. Refused (exit code 1)
     if the file exists.
     """
-    from dsgvo_gen.findings import display_path
+    from dsgvo_gen.findings import Report, display_path, format_text
     from dsgvo_gen.scaffold import ScaffoldError
-    from dsgvo_gen.starter import UnknownEntry, add_descriptor
+    from dsgvo_gen.starter import InvalidEntry, UnknownEntry, add_descriptor
 
     try:
         path = add_descriptor(options(ctx).project, entry_id, as_id=as_id, today=today)
     except UnknownEntry as err:
         raise click.BadParameter(str(err), param_hint="CATALOGUE_ID") from None
+    except InvalidEntry as err:
+        click.echo(format_text(Report(err.findings), summary=False), err=True)
+        raise click.ClickException(str(err)) from None
     except ScaffoldError as err:
         raise click.ClickException(str(err)) from None
     if not options(ctx).quiet:
