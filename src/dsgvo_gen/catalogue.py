@@ -24,6 +24,7 @@ import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from dsgvo_gen.config import Config
 from dsgvo_gen.findings import Finding, display_path, escape_control, quote, safe_json
@@ -203,6 +204,7 @@ def list_entries(root: Path, config: Config | None) -> list[Listed]:
     cwd, listed = Path.cwd(), []
     for found in project_catalogue(root, config).all():
         doc, _ = load_entry_file(found.path)
+        raw: dict[str, Any]
         if doc is None:
             raw, status = {}, "unreadable"
         elif validate(doc, "catalogue"):
@@ -224,9 +226,9 @@ _HEADER = ("id", "name", "category", "status", "reviewed", "from")
 def format_entries_text(entries: list[Listed]) -> str:
     """The entries as a table, and the entries each hides; every cell escaped as findings
     are (file names and values from a clone must not steer the terminal)."""
-    rows = [_HEADER, *((e.id, e.name, e.category, e.status, e.reviewed_on, e.origin)
-                       for e in entries)]  # fmt: skip
-    rows = [tuple(escape_control(cell) for cell in row) for row in rows]
+    cells = [_HEADER, *((e.id, e.name, e.category, e.status, e.reviewed_on, e.origin)
+                        for e in entries)]  # fmt: skip
+    rows = [[escape_control(cell) for cell in row] for row in cells]
     widths = [max(len(row[i]) for row in rows) for i in range(len(_HEADER))]
     lines = [
         "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
