@@ -154,7 +154,7 @@ def read_regular_file_inside(root: Path, relative: str, *, limit: int | None = N
 
 
 #: A new file: never an existing one, never through a link put in its place.
-_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
 
 
 def create_inside(root: Path, relative: str, content: bytes) -> None:
@@ -178,7 +178,7 @@ def create_inside(root: Path, relative: str, content: bytes) -> None:
     try:
         if not stat.S_ISDIR(os.fstat(fd).st_mode):
             raise NotADirectoryError(errno.ENOTDIR, "Not a directory", str(root / relative))
-        created = os.open(name, _CREATE, 0o666, dir_fd=fd)
+        created = os.open(name, CREATE, 0o666, dir_fd=fd)
     finally:
         os.close(fd)
     with os.fdopen(created, "wb") as handle:
