@@ -210,9 +210,9 @@ def test_a_template_cannot_take_the_machines_memory(project: Path, greedy: str) 
     # At the template line that asked for it (the project's notice.html, which the bundled
     # pages extend or include), and said in full: no message that ends in a colon.
     notice = (project / "templates" / "notice.html").read_text().splitlines()
-    line = next(n for n, text in enumerate(notice, 1) if "{% block main %}" in text)
+    main_line = next(n for n, text in enumerate(notice, 1) if "{% block main %}" in text)
     (finding,) = [text for text in output.splitlines() if "error[DG111]" in text]
-    assert f"templates/notice.html:{line}:1: error[DG111] " in finding, finding
+    assert f"templates/notice.html:{main_line}:1: error[DG111] " in finding, finding
     assert not finding.rstrip().endswith(":"), finding
     assert peak < 1.5 * 1024**3
     assert not (project / "site").exists()
