@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from dsgvo_gen.entry import Entry
 from dsgvo_gen.findings import Finding
 from dsgvo_gen.resources import bundled_dir
 from dsgvo_gen.rules import Context, Where
-from tests.conftest import DATA, FIXTURE_PROJECT, FORMAT_2, TODAY, problems
+from tests.conftest import DATA, FIXTURE_PROJECT, FORMAT_2, TODAY, problems, tree
 
 GOLDEN = DATA / "golden"
 
@@ -174,3 +175,152 @@ def test_a_descriptor_may_name_its_own_id_for_an_entry(project2: Path) -> None:
     assert "id: zoom-kunden\nuses: zoom\n" in text
     report = check(project2, today=TODAY)
     assert {f.code for f in problems(report)} == {"DG508"}
+
+
+def _private_entry(tmp_path: Path, project2: Path) -> Path:
+    """The fixture entry, named PRIVATE-NAME, in a folder outside the project."""
+    private = tmp_path / "outer" / "private"
+    private.mkdir(parents=True)
+    entry = project2 / "catalogue" / "full-video.yaml"
+    (private / entry.name).write_text(entry.read_text().replace("Beispiel Video", "PRIVATE-NAME"))
+    shutil.rmtree(project2 / "catalogue")
+    return private
+
+
+def _name_catalogue(project2: Path, *names: str) -> None:
+    config = project2 / "dsgvo-gen.yaml"
+    config.write_text(config.read_text() + f"catalogue: {json.dumps(list(names))}\n")
+
+
+# (the link made in the project, the folder the config names)
+LINKED_FOLDERS = [
+    ("kat", "outer/private", "kat"),
+    ("kat", "outer/private", "./kat"),
+    ("kat", "outer/private", "kat/."),
+    ("sub", "outer", "sub/private"),
+    ("catalogue", "outer/private", "./catalogue"),
+    ("catalogue", "outer/private", "catalogue/../catalogue"),
+]
+
+
+@pytest.mark.parametrize(("link", "target", "named"), LINKED_FOLDERS)
+def test_a_config_folder_reached_through_a_link_in_the_project_is_not_read(
+    project2: Path, tmp_path: Path, link: str, target: str, named: str
+) -> None:
+    _private_entry(tmp_path, project2)
+    (project2 / link).symlink_to(tmp_path / target)
+    _name_catalogue(project2, named)
+    report = check(project2, today=TODAY)
+    linked = [f for f in report.findings if f.code == "DG116" and f.path.endswith("dsgvo-gen.yaml")]
+    assert len(linked) == 1 and "symbolic link" in linked[0].message, report.sorted()
+    assert any(f.code == "DG423" for f in report.findings)  # its entry is not found
+    code, out = run("--project", str(project2), "catalogue", "--format", "json")
+    assert code == 0 and "PRIVATE-NAME" not in out and "outer" not in out
+    assert not build(project2, today=TODAY, pdf=False).written
+
+
+def test_a_config_folder_outside_the_project_is_read_and_named_once(
+    project2: Path, tmp_path: Path
+) -> None:
+    private = _private_entry(tmp_path, project2)
+    _name_catalogue(project2, "../outer/private", str(private), "../outer/private/.")
+    report = check(project2, today=TODAY)
+    (outside,) = [f for f in report.findings if f.code == "DG128"]
+    assert outside.path.endswith("dsgvo-gen.yaml") and outside.severity.value == "note"
+    assert "'../outer/private'" in outside.message and str(private) in outside.message
+    assert not report.failed(strict=True)
+    result = build(project2, today=TODAY, pdf=False)
+    notice = project2 / "site" / "de" / "providers" / "full-video.html"
+    assert result.written and "PRIVATE-NAME" in notice.read_text()
+
+
+SECRETS = ("hunter2", "SECRET-NAME", "SECRET-CAT", "db-host")
+
+
+def test_a_file_that_is_no_entry_shows_nothing_of_its_values(project2: Path) -> None:
+    """Any YAML file in a catalogue folder is listed and checked; of one that is not a valid
+    entry, output names at most a key that is wrong, never a value it holds."""
+    (project2 / "catalogue" / "deploy.yaml").write_text(
+        "id: deploy\nname: SECRET-NAME\ncategory: video-conference\nstatus: published\n"
+        "reviewed_on: 2026-01-01\nservice_url: {db_password: hunter2, host: db-host}\n"
+        "api_key: hunter2\nretention: [[hunter2]]\nnotes: SECRET-CAT\n"
+    )
+    outputs = [
+        run("--project", str(project2), "catalogue", *f)[1] for f in ((), ("--format", "json"))
+    ]
+    outputs += [
+        run("--project", str(project2), "check", "--format", f)[1]
+        for f in ("text", "json", "gitlab", "github")
+    ]
+    assert "deploy" in outputs[0] and "invalid" in outputs[0]
+    assert "'api_key'" in outputs[2]  # the key that is wrong may be named
+    for out in outputs:
+        assert not [s for s in SECRETS if s in out], out
+
+
+#: What a terminal obeys: set the window title, clear the screen, colour, reverse the text.
+OBEYED = ("\x1b", "\x07", "\u202e")
+
+
+def test_the_list_of_entries_escapes_what_a_terminal_would_obey(project2: Path) -> None:
+    entry = project2 / "catalogue" / "full-video.yaml"
+    entry.write_text(
+        entry.read_text().replace(
+            "name: Beispiel Video", 'name: "\\e]0;PWNED\\a\\e[2JRED\\u202eabc"', 1
+        )
+    )
+    (project2 / "catalogue" / "e\x1b[31mvil.yaml").write_text("id: x\n")
+    folder = project2 / "k\x1b]0;x\x07at"
+    folder.mkdir()
+    (folder / "other.yaml").write_text("id: other\n")
+    _name_catalogue(project2, folder.name)
+    for args in ((), ("--format", "json")):
+        code, out = run("--project", str(project2), "catalogue", *args)
+        assert code == 0 and "PWNED" in out and "vil" in out and "other" in out
+        assert not [c for c in OBEYED if c in out], repr(out)
+        assert "\\u202e" in out and ("\\x1b" in out or "\\u001b" in out)
+
+
+#: Catalogue entries that `add` must refuse before it uses them: (file text, code expected).
+MALFORMED_ENTRIES = {
+    "no-operator": ("id: no-operator\nname: x\n", "DG202"),
+    "wrong-types": ("id: wrong-types\noperator: [1]\nservice_url: null\n", "DG203"),
+    "not-yaml": ("id: not-yaml\nname: [x\n", "DG102"),
+    "escape-id": (None, "DG205"),  # the fixture entry, a service data id with ESC in it
+}
+
+
+@pytest.mark.parametrize("entry_id", sorted(MALFORMED_ENTRIES))
+def test_add_refuses_an_entry_that_is_not_valid(project2: Path, entry_id: str) -> None:
+    text, code = MALFORMED_ENTRIES[entry_id]
+    if text is None:
+        text = (project2 / "catalogue" / "full-video.yaml").read_text()
+        text = text.replace("id: full-video", f"id: {entry_id}", 1)
+        text = text.replace("  - id: connection", '  - id: "\\e]0;pwned\\a"', 1)
+    (project2 / "catalogue" / f"{entry_id}.yaml").write_text(text)
+    before = tree(project2)
+    result = CliRunner().invoke(main, ["--project", str(project2), "add", entry_id])
+    assert result.exit_code == 1 and not isinstance(result.exception, Exception), result.output
+    assert f"catalogue/{entry_id}.yaml:" in result.output and f"[{code}]" in result.output
+    assert result.output.strip().splitlines()[-1].endswith("nothing was written")
+    assert tree(project2) == before
+
+
+COMMANDS = [
+    ("check",), ("build", "--no-pdf"), ("preview",), ("status",),
+    ("export", "--format", "ropa-csv"), ("add", "zoom"), ("catalogue",),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("folder", ["\0x", "a" * 300, "x/" * 3000])
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_a_config_folder_the_system_cannot_look_up_is_never_a_traceback(
+    project2: Path, folder: str, command: tuple[str, ...]
+) -> None:
+    _name_catalogue(project2, folder)
+    result = CliRunner().invoke(main, ["--project", str(project2), *command])
+    assert not isinstance(result.exception, Exception), result.exception
+    assert result.exit_code in (0, 1), result.output
+    if command == ("check",):
+        assert result.exit_code == 1
+        assert re.search(r"dsgvo-gen\.yaml:\d+:\d+: error\[DG110\] ", result.output)

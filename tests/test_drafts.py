@@ -14,7 +14,7 @@ from dsgvo_gen.checker import check
 from dsgvo_gen.cli import main
 from dsgvo_gen.export import export
 from dsgvo_gen.serve import PreviewServer
-from tests.conftest import ROOT, TODAY
+from tests.conftest import ROOT, TODAY, tree
 
 DRAFT = ROOT / "providers" / "drafts" / "red-connect.yaml"
 
@@ -74,14 +74,19 @@ def test_preview_shows_drafts_marked_with_their_open_findings(with_draft: Path) 
     assert not (with_draft / "site").exists()
 
 
-def test_preview_never_writes_into_the_site(with_draft: Path) -> None:
+@pytest.mark.parametrize("out", ["site", "site/x", "./site/x/y", "site/../site/x", "site/."])
+def test_preview_never_writes_into_the_site(with_draft: Path, out: str) -> None:
     with pytest.raises(ValueError, match="never published"):
-        preview(with_draft, with_draft / "site", today=TODAY)
-    code, out = run("--project", str(with_draft), "preview", "--out", str(with_draft / "site"))
-    assert code == 2 and "never published" in out
+        preview(with_draft, with_draft / out, today=TODAY)
+    code, text = run("--project", str(with_draft), "preview", "--out", str(with_draft / out))
+    assert code == 2 and "never published" in text
     assert not (with_draft / "site").exists()
-    code, out = run("--project", str(with_draft), "preview", "--today", "2026-11-21")
-    assert code == 0 and "wrote" in out and (with_draft / "preview" / "index.html").is_file()
+    assert build(with_draft, today=TODAY, pdf=False).written  # so the site is the site
+    before = tree(with_draft / "site")
+    code, text = run("--project", str(with_draft), "preview", "--out", str(with_draft / out))
+    assert code == 2 and tree(with_draft / "site") == before
+    code, text = run("--project", str(with_draft), "preview", "--today", "2026-11-21")
+    assert code == 0 and "wrote" in text and (with_draft / "preview" / "index.html").is_file()
 
 
 def test_preview_replaces_no_folder_it_did_not_make(with_draft: Path, tmp_path: Path) -> None:
@@ -103,3 +108,24 @@ def test_serve_drafts_serves_the_preview(with_draft: Path) -> None:
     page = (with_draft / "preview" / "en" / "providers" / "red-connect.html").read_text()
     assert "Draft \u2013 not published." in page
     assert not (with_draft / "site").exists()
+
+
+@pytest.mark.parametrize(
+    "text", ["[" * 20_000, "a" * 200, " ".join(["[" * 79] * 200)], ids=["chars", "word", "words"]
+)
+def test_preview_leaves_out_a_provider_over_the_size_bounds(with_draft: Path, text: str) -> None:
+    """A build refuses it in a second (DG121); rendering it would take the preview, and
+    serve --drafts on every save, minutes for each such provider."""
+    descriptor = (with_draft / "providers" / "full-video.yaml").read_text()
+    (with_draft / "providers" / "huge.yaml").write_text(
+        descriptor.replace("id: full-video", "id: huge", 1).replace(
+            "de: Videoberatung", f"de: '{text}'", 1
+        )
+    )
+    result = preview(with_draft, today=TODAY)
+    assert result.written and any(f.code == "DG121" for f in result.report.findings)
+    assert any("left out of the preview" in note and "huge" in note for note in result.report.notes)
+    pages = with_draft / "preview" / "de" / "providers"
+    assert (pages / "full-video.html").is_file() and (pages / "red-connect.html").is_file()
+    assert not list((with_draft / "preview").rglob("huge*"))
+    assert "[[[[" not in (with_draft / "preview" / "de" / "notice.html").read_text()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from dsgvo_gen.builder import build
 from dsgvo_gen.checker import check
 from dsgvo_gen.cli import main
 from dsgvo_gen.migrate import MigrateError, migrate, migrate_file, source_kind
-from tests.conftest import DATA, FIXTURE_PROJECT, TODAY, problems
+from tests.conftest import DATA, FIXTURE_PROJECT, TODAY, problems, tree
 
 #: The shipped descriptors as they were in format 1, before the shipped project moved to
 #: the bundled catalogue (kept as test data: a valid format 1 project of real size).
@@ -122,3 +123,72 @@ def test_migrate_from_the_command_line(tmp_path: Path) -> None:
 def test_source_kind_from_the_address(url: str, kind: str) -> None:
     operator = ["https://zoom.us/", "https://www.zoom.com/en/trust/privacy/", None]
     assert source_kind(url, operator) == kind
+
+
+def _link_catalogue(root: Path, victim: Path) -> list[str]:
+    (root / "catalogue").symlink_to(victim)
+    return []
+
+
+def _link_dangling_catalogue(root: Path, victim: Path) -> list[str]:
+    (root / "catalogue").symlink_to(victim / "made-for-me")
+    return []
+
+
+def _link_the_entry(root: Path, victim: Path) -> list[str]:
+    (root / "catalogue").mkdir()
+    (root / "catalogue" / "full-video.yaml").symlink_to(victim / "planted.yaml")
+    return []
+
+
+def _link_providers(root: Path, victim: Path) -> list[str]:
+    shutil.move(root / "providers" / "full-video.yaml", victim)
+    (root / "providers").rmdir()
+    (root / "providers").symlink_to(victim)
+    return []
+
+
+def _link_on_the_way_to_a_named_descriptor(root: Path, victim: Path) -> list[str]:
+    shutil.move(root / "providers" / "full-video.yaml", victim)
+    (root / "sub").mkdir()
+    (root / "sub" / "p").symlink_to(victim)
+    return [str(root / "sub" / "p" / "full-video.yaml")]
+
+
+@pytest.mark.parametrize(
+    "plant",
+    [
+        _link_catalogue,
+        _link_dangling_catalogue,
+        _link_the_entry,
+        _link_providers,
+        _link_on_the_way_to_a_named_descriptor,
+    ],
+)
+def test_migrate_writes_through_no_link(
+    tmp_path: Path, plant: Callable[[Path, Path], list[str]]
+) -> None:
+    """A clone's link (catalogue, providers, the entry's name, a folder on the way) would
+    let migrate write a file of the attacker's choosing anywhere: one line, exit code 1,
+    and neither the victim's folder nor the project changes."""
+    root = format_1_project(tmp_path, FIXTURES)
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "keep.txt").write_text("mine\n")
+    paths = plant(root, victim)
+    before = (tree(victim), tree(root), sorted(p.name for p in victim.iterdir()))
+    result = CliRunner().invoke(main, ["--project", str(root), "migrate", *paths])
+    assert result.exit_code == 1 and not isinstance(result.exception, Exception), result.output
+    (line,) = result.output.strip().splitlines()
+    assert "symbolic link" in line or "already exists" in line, line
+    assert (tree(victim), tree(root), sorted(p.name for p in victim.iterdir())) == before
+
+
+def test_migrate_escapes_file_names_in_what_it_prints(tmp_path: Path) -> None:
+    root = format_1_project(tmp_path, FIXTURES)
+    shutil.move(root / "providers" / "full-video.yaml", root / "providers" / "f\x1b[2Jv.yaml")
+    (root / "providers" / "a\x1b]0;PWN\x07b\u202e.yaml").write_text("format: 1\nid: x\n")
+    result = CliRunner().invoke(main, ["--project", str(root), "migrate"])
+    assert result.exit_code == 1 and "providers/f\\x1b[2Jv.yaml: facts in" in result.output
+    assert "providers/a\\x1b]0;PWN\\x07b\\u202e.yaml has schema errors" in result.output
+    assert not [c for c in ("\x1b", "\x07", "\u202e") if c in result.output], repr(result.output)

@@ -319,3 +319,23 @@ def test_a_project_of_someone_else_above_the_current_folder_is_not_used(
     done = subprocess.run([*command, "--project", str(shared)], cwd=shared / "work",
                           capture_output=True, text=True, check=False)  # fmt: skip
     assert done.returncode == 0, done.stderr
+
+
+def test_create_inside_makes_only_new_files_and_follows_no_link(tmp_path: Path) -> None:
+    from dsgvo_gen.paths import UnsafePath, create_inside
+
+    root, victim = tmp_path / "project", tmp_path / "victim"
+    root.mkdir()
+    victim.mkdir()
+    create_inside(root, "catalogue/new/x.yaml", b"made\n")
+    assert (root / "catalogue" / "new" / "x.yaml").read_bytes() == b"made\n"
+    with pytest.raises(FileExistsError):  # never replaced
+        create_inside(root, "catalogue/new/x.yaml", b"again\n")
+    (root / "catalogue" / "dangling.yaml").symlink_to(victim / "planted.yaml")
+    with pytest.raises(FileExistsError):  # a link in the name's place is not followed
+        create_inside(root, "catalogue/dangling.yaml", b"x\n")
+    (root / "linked").symlink_to(victim)
+    for relative in ("linked/x.yaml", "linked/deeper/x.yaml"):
+        with pytest.raises(UnsafePath, match="symbolic link"):
+            create_inside(root, relative, b"x\n")
+    assert list(victim.iterdir()) == []

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from dsgvo_gen.builder import build
+from dsgvo_gen.checker import check
 from dsgvo_gen.resources import bundled_dir
 from tests.conftest import TODAY, must_finish_within, own_templates, problems, tree
 
@@ -92,9 +93,11 @@ def test_a_template_that_is_a_folder_is_named_plainly(project: Path) -> None:
     (project / "templates" / "base.html").mkdir(parents=True)
     result = build(project, today=TODAY, pdf=False)
     assert not result.written
-    (finding,) = problems(result.report)
-    assert finding.code == "DG116" and "base.html is not a regular file" in finding.message
-    assert "Errno" not in finding.message
+    for report in (result.report, check(project, today=TODAY)):
+        (finding,) = problems(report)
+        assert finding.code == "DG116" and "base.html is not a regular file" in finding.message
+        assert "Errno" not in finding.message
+        assert finding.path.endswith("templates/base.html"), finding  # the file, not the folder
 
 
 def test_the_pdf_fetcher_reads_no_asset_through_a_link(project: Path, tmp_path: Path) -> None:
@@ -204,6 +207,13 @@ def test_a_template_cannot_take_the_machines_memory(project: Path, greedy: str) 
     assert done.returncode == 1, output
     assert "error[DG111]" in output and said in output, output
     assert "Traceback" not in output
+    # At the template line that asked for it (the project's notice.html, which the bundled
+    # pages extend or include), and said in full: no message that ends in a colon.
+    notice = (project / "templates" / "notice.html").read_text().splitlines()
+    main_line = next(n for n, text in enumerate(notice, 1) if "{% block main %}" in text)
+    (finding,) = [text for text in output.splitlines() if "error[DG111]" in text]
+    assert f"templates/notice.html:{main_line}:1: error[DG111] " in finding, finding
+    assert not finding.rstrip().endswith(":"), finding
     assert peak < 1.5 * 1024**3
     assert not (project / "site").exists()
 
@@ -238,7 +248,6 @@ def test_check_fails_where_build_would_refuse_at_the_same_line(
 ) -> None:
     """check is the CI gate: a project's own template or label catalogue that build
     refuses fails check with the same finding, at the template's file and line."""
-    from dsgvo_gen.checker import check
 
     name, old, new = BREAKAGES[breakage]
     target = project / "templates" / name
@@ -263,7 +272,6 @@ def test_check_fails_where_build_would_refuse_at_the_same_line(
 def test_check_renders_own_templates_only_once_the_descriptors_are_clean(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from dsgvo_gen.checker import check
 
     own_templates(project, "{{ config.firma }}")
     descriptor = project / "providers" / "full-video.yaml"
@@ -278,7 +286,6 @@ def test_check_renders_own_templates_only_once_the_descriptors_are_clean(
 def test_check_refuses_a_linked_asset_of_a_project_like_build(
     project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from dsgvo_gen.checker import check
 
     (tmp_path / "secret.css").write_text("/* not for the web */")
     (project / "templates" / "assets").mkdir(parents=True)

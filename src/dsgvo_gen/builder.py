@@ -298,6 +298,19 @@ def _marks(project: Project) -> dict[str, Mark]:
     return marks
 
 
+def _within_bounds(project: Project) -> list[Provider]:
+    """The providers a preview can render: not one whose files exceed a size bound (DG121).
+    A build refuses those; a preview, which is not refused by findings, leaves them out
+    (and says so), since their pages would take minutes to render, on every save."""
+    over = {f.path for f in project.report.findings if f.code == "DG121"}
+    left_out = [p.id for p in project.providers if over.intersection(project.files.get(p.id, ()))]
+    if left_out:
+        project.report.notes.append(
+            f"left out of the preview, too large to render (DG121): {', '.join(left_out)}"
+        )
+    return [p for p in project.providers if p.id not in left_out]
+
+
 def preview(
     root: Path | str = ".",
     out: Path | str | None = None,
@@ -305,19 +318,23 @@ def preview(
     today: date | None = None,
 ) -> BuildResult:
     """Render every provider, drafts included, into `out` (default `<root>/preview`): the
-    pages of a draft are marked as such and list its open findings. HTML only.
+    pages of a draft are marked as such and list its open findings. HTML only. A provider
+    over a size bound (DG121) is left out.
 
-    Never into the site folder, where a draft would be published: that raises UsageError;
+    Never into the site folder or a folder inside it, where a draft would be published:
+    that raises UsageError;
     a folder dsgvo-gen did not make raises UnsafePath, like `build`.
     """
     root = Path(root)
     shown = Path(out) if out is not None else root / PREVIEW_DIR
-    if shown.resolve() == (root / "site").resolve():
-        raise UsageError(f"{shown} is the site; preview writes drafts, which are never published")
+    if shown.resolve().is_relative_to((root / "site").resolve()):
+        raise UsageError(
+            f"{shown} is the site or inside it; preview writes drafts, which are never published"
+        )
     target = check_site_folder(shown, root)
 
     def prepare(project: Project, config: Config, templates: Templates) -> Renderer:
-        return _renderer(project, config, templates, project.providers, _marks(project))
+        return _renderer(project, config, templates, _within_bounds(project), _marks(project))
 
     report, passed = through_gate(root, prepare, today=today, refuse=False, target=shown)
     if passed is None:

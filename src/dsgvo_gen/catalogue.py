@@ -12,7 +12,10 @@ A folder that is the same as one before it counts once, in its first place; the
 bundled catalogue counts as bundled even where it is also the project's folder (in
 dsgvo-gen's own source tree). Entries are read with the same safe loader as
 descriptors; a file that is a symbolic link is refused (DG116), and so is the
-project's own `catalogue/` when it is a link (a clone could point it anywhere).
+project's own `catalogue/` when it is a link, and a config folder reached through
+a link inside the project (a clone could point either anywhere). A config folder
+outside the project is read, as a federation's shared one must be, and named in a
+note (DG128): the config decides which folders dsgvo-gen reads.
 """
 
 from __future__ import annotations
@@ -21,11 +24,14 @@ import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from dsgvo_gen.config import Config
-from dsgvo_gen.findings import Finding, display_path
+from dsgvo_gen.findings import Finding, display_path, escape_control, quote, safe_json
 from dsgvo_gen.loader import Document, load_file
+from dsgvo_gen.paths import UnsafePath, refuse_links_in_project
 from dsgvo_gen.resources import bundled_dir
+from dsgvo_gen.schema import validate
 
 CATALOGUE_DIR = "catalogue"
 
@@ -47,19 +53,43 @@ class Found:
     hidden: tuple[tuple[Path, Folder], ...]
 
 
+def config_folder_problem(root: Path, name: str) -> tuple[str, str] | None:
+    """Why the folder the config names as `name` is not read (code and message), or None.
+
+    Not read: a folder reached through a link inside the project (DG116; `./catalogue`
+    is the project's own, link or not), one that is not there, and a name the system
+    cannot look up (DG110): never a traceback, whatever the config holds.
+    """
+    try:
+        refuse_links_in_project(root / name, root, quote(name), action="read")
+        if (root / name).is_dir():
+            return None
+    except UnsafePath as err:
+        return "DG116", str(err)
+    except (OSError, ValueError) as err:  # a NUL byte, a name too long for the system
+        reason = err.strerror if isinstance(err, OSError) and err.strerror else err
+        return "DG110", f"catalogue folder {quote(name)} cannot be read: {reason}"
+    return "DG110", f"no catalogue folder {quote(name)} (relative to the project)"
+
+
+def _outside(root: Path, folder: Path) -> bool:
+    return not folder.resolve().is_relative_to(root.resolve())
+
+
 def folders(root: Path, config: Config | None) -> list[Folder]:
     """The catalogue folders of a project, highest precedence first, each once."""
     bundled = Folder(bundled_dir(CATALOGUE_DIR), "bundled", "bundled")
-    candidates = [Folder(root / CATALOGUE_DIR, "project", f"{CATALOGUE_DIR}/")]
+    own = root / CATALOGUE_DIR
+    candidates = [] if own.is_symlink() else [Folder(own, "project", f"{CATALOGUE_DIR}/")]
     for name in config.catalogue if config else ():
-        # Normalised, so that a finding names ../verband-katalog/x.yaml, not project/../...
-        candidates.append(Folder(Path(os.path.normpath(root / name)), "config", name))
+        if config_folder_problem(root, name) is None:
+            # Normalised, so that a finding names ../verband-katalog/x.yaml, not project/../...
+            candidates.append(Folder(Path(os.path.normpath(root / name)), "config", name))
     seen = {bundled.path.resolve()}
     result = []
     for folder in candidates:
         key = folder.path.resolve()
-        linked = folder.origin == "project" and folder.path.is_symlink()
-        if key not in seen and folder.path.is_dir() and not linked:
+        if key not in seen and folder.path.is_dir():
             seen.add(key)
             result.append(folder)
     return [*result, bundled]
@@ -76,13 +106,20 @@ def folder_findings(root: Path) -> list[Finding]:
 
 
 def config_folder_findings(root: Path, config: Config, config_doc: Document) -> list[Finding]:
-    """DG110 for a folder the config names that is not there."""
-    return [
-        config_doc.finding(("catalogue", index), "DG110",
-                           f"no catalogue folder {name} (relative to the project)")
-        for index, name in enumerate(config.catalogue)
-        if not (root / name).is_dir()
-    ]  # fmt: skip
+    """For each folder the config names: why it is not read (DG116, DG110), or a note that
+    it lies outside the project (DG128), once per folder."""
+    findings, noted = [], set()
+    for index, name in enumerate(config.catalogue):
+        at = ("catalogue", index)
+        if problem := config_folder_problem(root, name):
+            findings.append(config_doc.finding(at, *problem))
+        elif _outside(root, root / name) and (key := (root / name).resolve()) not in noted:
+            noted.add(key)
+            findings.append(config_doc.finding(at, "DG128", (
+                f"the catalogue folder {quote(name)} ({quote(key, 200)}) lies outside the "
+                "project: its entries are read and published like the project's own, so "
+                "keep it one you trust")))  # fmt: skip
+    return findings
 
 
 class Catalogue:
@@ -139,7 +176,7 @@ class Listed:
     id: str
     name: str
     category: str
-    status: str  # published | draft | unreadable
+    status: str  # published | draft | invalid (schema errors) | unreadable
     reviewed_on: str
     origin: str  # the folder's label
     path: str
@@ -158,13 +195,22 @@ def _name(value: object, language: str) -> str:
 
 
 def list_entries(root: Path, config: Config | None) -> list[Listed]:
-    """Every entry a descriptor of the project can use, by id; the one that wins per id."""
+    """Every entry a descriptor of the project can use, by id; the one that wins per id.
+
+    Only a valid entry shows its name, category and date: a file that is not an entry
+    (any YAML file in a folder the config names) shows none of what it holds.
+    """
     language = config.default_language if config else "de"
     cwd, listed = Path.cwd(), []
     for found in project_catalogue(root, config).all():
         doc, _ = load_entry_file(found.path)
-        raw = doc.data if doc is not None else {}
-        status = raw.get("status") if raw.get("status") in ("published", "draft") else "unreadable"
+        raw: dict[str, Any]
+        if doc is None:
+            raw, status = {}, "unreadable"
+        elif validate(doc, "catalogue"):
+            raw, status = {}, "invalid"
+        else:
+            raw, status = doc.data, doc.data["status"]
         listed.append(Listed(
             found.id, _name(raw.get("name"), language), str(raw.get("category", "")), str(status),
             str(raw.get("reviewed_on", "")), found.folder.label,
@@ -172,3 +218,26 @@ def list_entries(root: Path, config: Config | None) -> list[Listed]:
             tuple(f"{display_path(path, cwd)} ({folder.label})" for path, folder in found.hidden),
         ))  # fmt: skip
     return listed
+
+
+_HEADER = ("id", "name", "category", "status", "reviewed", "from")
+
+
+def format_entries_text(entries: list[Listed]) -> str:
+    """The entries as a table, and the entries each hides; every cell escaped as findings
+    are (file names and values from a clone must not steer the terminal)."""
+    cells = [_HEADER, *((e.id, e.name, e.category, e.status, e.reviewed_on, e.origin)
+                        for e in entries)]  # fmt: skip
+    rows = [[escape_control(cell) for cell in row] for row in cells]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(_HEADER))]
+    lines = [
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    ]
+    lines.extend(escape_control(f"{e.id}: {e.path} wins over {hidden}")
+                 for e in entries for hidden in e.hides)  # fmt: skip
+    return "\n".join(lines)
+
+
+def format_entries_json(entries: list[Listed]) -> str:
+    return safe_json([e.as_dict() for e in entries])

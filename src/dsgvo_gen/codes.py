@@ -49,6 +49,7 @@ CODES: dict[str, Code] = _catalogue(
     Code("DG125", N, "", "catalogue entry overrides one with the same id (both paths)"),
     Code("DG126", W, "", "draft: checked and reported, not published"),
     Code("DG127", E, "", "a value is empty: YAML read an unquoted # as the start of a comment"),
+    Code("DG128", N, "", "catalogue folder outside the project, named in the config (read)"),
     # DG2xx: JSON Schema
     Code("DG201", E, "", "unknown key"),
     Code("DG202", E, "", "required key missing"),
@@ -122,7 +123,7 @@ STAGE_CODES: dict[str, frozenset[str]] = {
     "loader": frozenset({"DG101", "DG102", "DG103", "DG104", "DG105", "DG106", "DG107",
                          "DG108", "DG110", "DG116", "DG117", "DG127"}),
     "config": frozenset({"DG110"}),
-    "catalogue": frozenset({"DG110", "DG116"}),
+    "catalogue": frozenset({"DG110", "DG116", "DG128"}),
     "checker": frozenset({"DG110", "DG116", "DG118"}),
     # An omitted key that an Art. 13 element depends on is reported with that element's
     # code; the obsolete mechanism 'privacy-shield' with DG505.
@@ -134,7 +135,8 @@ STAGE_CODES: dict[str, frozenset[str]] = {
     "i18n": frozenset({"DG110", "DG111", "DG116"}),  # a project's own label catalogue
     # check renders a project's own templates as build would (its FAILURES, in memory).
     "template_check": frozenset({"DG111", "DG116", "DG121"}),
-    "builder": frozenset({"DG112"}),
+    # A preview leaves out the providers with a DG121 finding (it reads the code).
+    "builder": frozenset({"DG112", "DG121"}),
     "serve": frozenset({"DG112"}),
     "pdf": frozenset({"DG113", "DG114", "DG115", "DG121"}),
 }  # fmt: skip

@@ -24,7 +24,10 @@ _RAW_IN_JSON = re.compile(r"[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202
 MAX_MESSAGE = 400
 
 
-def _escape_control(text: str) -> str:
+def escape_control(text: str) -> str:
+    """`text` with what a terminal would obey (_CONTROL) written as \\x1b, \\u202e: for
+    every value from a project that dsgvo-gen prints (findings, lists, file names)."""
+
     def escaped(match: re.Match[str]) -> str:
         code = ord(match.group())
         return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
@@ -37,12 +40,12 @@ def quote(value: object, limit: int = 60) -> str:
     text = str(value)
     if len(text) > limit:
         text = text[: limit - 3] + "..."
-    return "'" + _escape_control(text) + "'"
+    return "'" + escape_control(text) + "'"
 
 
 def printable(message: str) -> str:
     """A message as one safe line: user input must not start a new line (or CI command)."""
-    message = _escape_control(message)
+    message = escape_control(message)
     return message if len(message) <= MAX_MESSAGE else message[: MAX_MESSAGE - 3] + "..."
 
 
@@ -178,10 +181,10 @@ def format_json(report: Report) -> str:
         "warnings": report.warnings,
         "notes": report.notes,
     }
-    return _json(payload)
+    return safe_json(payload)
 
 
-def _json(payload: object) -> str:
+def safe_json(payload: object) -> str:
     """Readable JSON (umlauts stay), with C1 controls and direction marks escaped as JSON
     escapes them (only strings can hold them): a terminal that shows it must not obey them."""
     text = json.dumps(payload, ensure_ascii=False, indent=2)
@@ -244,7 +247,7 @@ def format_gitlab(report: Report) -> str:
             "severity": _GITLAB_SEVERITY[f.severity],
             "location": {"path": f.path, "lines": {"begin": f.line}},
         })  # fmt: skip
-    return _json(issues)
+    return safe_json(issues)
 
 
 FORMATTERS = {

@@ -12,8 +12,6 @@ descriptor, and the descriptor itself is replaced only after the entry is writte
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, fields, is_dataclass
 from pathlib import Path
@@ -26,9 +24,11 @@ from dsgvo_gen.entry import build_entry
 from dsgvo_gen.findings import display_path
 from dsgvo_gen.loader import load_file
 from dsgvo_gen.parts import build_provider
+from dsgvo_gen.paths import UnsafePath, create_inside, refuse_link, refuse_links_in_project
 from dsgvo_gen.resources import modeline
 from dsgvo_gen.rules.project import PROVIDERS_DIR
 from dsgvo_gen.schema import validate
+from dsgvo_gen.writer import WriteError, write_file
 from dsgvo_gen.yamlout import dump
 
 #: Hosts of registers, authorities and laws: a source there is `official`.
@@ -189,28 +189,26 @@ def _comparable(value: Any) -> Any:
     return value
 
 
-def _write_new(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("x", encoding="utf-8") as handle:
-        handle.write(text)
-
-
-def _replace(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        Path(tmp).replace(path)
-    except OSError:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def refuse_linked_folders(root: Path) -> None:
+    """MigrateError where the project's providers/ or catalogue/ is a link: a clone could
+    point either anywhere, and migrate writes into both."""
+    for name in (PROVIDERS_DIR, CATALOGUE_DIR):
+        try:
+            refuse_link(root / name, display_path(root / name, Path.cwd()))
+        except UnsafePath as err:
+            raise MigrateError(f"{err}; nothing was migrated") from None
 
 
 def migrate_file(root: Path, path: Path) -> Migrated:
     """Migrate one format 1 descriptor of the project `root`; raises MigrateError."""
     shown = display_path(path, Path.cwd())
+    refuse_linked_folders(root)
     if path.is_symlink():
         raise MigrateError(f"{shown} is a symbolic link; migrate only rewrites regular files")
+    try:
+        refuse_links_in_project(path, root, shown, action="rewrite")
+    except UnsafePath as err:
+        raise MigrateError(str(err)) from None
     doc, findings = load_file(path, shown)
     if doc is None:
         raise MigrateError(f"{shown} cannot be read: {findings[0].message}")
@@ -230,13 +228,19 @@ def migrate_file(root: Path, path: Path) -> Migrated:
     entry_head = modeline(root, "catalogue", entry_path.parent) + ENTRY_NOTE + header
     entry_text = dump(entry_raw, entry_head)
     descriptor_text = dump(descriptor_raw, modeline(root, "descriptor", path.parent) + header)
+    entry_shown = display_path(entry_path, Path.cwd())
     try:
-        _write_new(entry_path, entry_text)
+        create_inside(root, f"{CATALOGUE_DIR}/{entry_path.name}", entry_text.encode())
     except FileExistsError:
-        raise MigrateError(
-            f"{display_path(entry_path, Path.cwd())} already exists; nothing was overwritten"
-        ) from None
-    _replace(path, descriptor_text)
+        raise MigrateError(f"{entry_shown} already exists; nothing was overwritten") from None
+    except UnsafePath as err:
+        raise MigrateError(f"{err}; nothing was written") from None
+    except OSError as err:
+        raise MigrateError(f"cannot write {entry_shown}: {err.strerror or err}") from None
+    try:
+        write_file(path, descriptor_text.encode())
+    except (UnsafePath, WriteError) as err:
+        raise MigrateError(f"{err}; {entry_shown} was written, {shown} was not changed") from None
     return Migrated(path, entry_path, dropped)
 
 
@@ -244,9 +248,11 @@ def migrate(root: Path | str, paths: Sequence[Path | str] = ()) -> tuple[list[Mi
     """Migrate the given descriptors (default: every format 1 descriptor in providers/).
 
     Returns what was migrated and, for each descriptor that was not, why; one that
-    cannot be migrated does not stop the others.
+    cannot be migrated does not stop the others. Raises MigrateError, with nothing
+    written, where the project's providers/ or catalogue/ is a link.
     """
     root = Path(root)
+    refuse_linked_folders(root)
     if paths:
         files = [Path(p) for p in paths]
     else:

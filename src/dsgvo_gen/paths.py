@@ -52,14 +52,20 @@ _LEGACY_SIGNATURE = (
 
 
 class UnsafePath(ValueError):  # noqa: N818 - reads as what it is, like UnknownSelection
-    """dsgvo-gen refuses to read or write this path; the message says which and why."""
+    """dsgvo-gen refuses to read or write this path; the message says which and why, and
+    `path`, where known, is the file or folder refused (a finding points at it)."""
+
+    def __init__(self, message: str, path: Path | None = None) -> None:
+        super().__init__(message)
+        self.path = path
 
 
 def refuse_link(path: Path, shown: str | Path | None = None) -> None:
     """Raise UnsafePath if `path` itself is a symbolic link."""
     if path.is_symlink():
         raise UnsafePath(
-            f"{shown or path} is a symbolic link; dsgvo-gen never reads or writes through a link"
+            f"{shown or path} is a symbolic link; dsgvo-gen never reads or writes through a link",
+            path,
         )
 
 
@@ -98,7 +104,7 @@ def open_inside(root: Path, relative: str, *, root_may_be_link: bool = True) -> 
     except OSError as err:
         if err.errno == errno.ELOOP:
             message = f"{root} is a symbolic link; dsgvo-gen never reads through a link"
-            raise UnsafePath(message) from None
+            raise UnsafePath(message, root) from None
         raise
     current = root
     try:
@@ -111,7 +117,7 @@ def open_inside(root: Path, relative: str, *, root_may_be_link: bool = True) -> 
             except OSError as err:
                 if err.errno == errno.ELOOP:
                     message = f"{current} is a symbolic link; dsgvo-gen never reads through a link"
-                    raise UnsafePath(message) from None
+                    raise UnsafePath(message, current) from None
                 raise
             os.close(fd)
             fd = opened
@@ -132,9 +138,10 @@ def read_regular_file_inside(root: Path, relative: str, *, limit: int | None = N
     try:  # checked on the open file, before anything is read from it
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise UnsafePath(f"{path} is not a regular file; dsgvo-gen reads only regular files")
+            message = f"{path} is not a regular file; dsgvo-gen reads only regular files"
+            raise UnsafePath(message, path)
         if limit is not None and info.st_size > limit:
-            raise UnsafePath(f"{path} is larger than {limit:,} bytes")
+            raise UnsafePath(f"{path} is larger than {limit:,} bytes", path)
         handle = os.fdopen(fd, "rb")
     except BaseException:
         os.close(fd)
@@ -142,8 +149,40 @@ def read_regular_file_inside(root: Path, relative: str, *, limit: int | None = N
     with handle:
         data = handle.read() if limit is None else handle.read(limit + 1)
     if limit is not None and len(data) > limit:  # grew since the check
-        raise UnsafePath(f"{path} is larger than {limit:,} bytes")
+        raise UnsafePath(f"{path} is larger than {limit:,} bytes", path)
     return data
+
+
+#: A new file: never an existing one, never through a link put in its place.
+CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+
+
+def create_inside(root: Path, relative: str, content: bytes) -> None:
+    """Create the new file `root/relative`, and the folders on the way that are missing,
+    one name at a time, so that no link below `root` is followed, not even one made
+    after a check (`root` itself is the caller's).
+
+    Raises FileExistsError where the name is taken (by a file, folder or link), UnsafePath
+    for a link on the way, and other OSErrors where the file cannot be written.
+    """
+    *folders, name = _parts(root, relative)
+    for depth, folder in enumerate(folders):
+        fd = open_inside(root, "/".join(folders[:depth]) or ".")
+        try:
+            os.mkdir(folder, dir_fd=fd)
+        except FileExistsError:
+            pass  # a folder already, or a link that opening it refuses below
+        finally:
+            os.close(fd)
+    fd = open_inside(root, "/".join(folders) or ".")
+    try:
+        if not stat.S_ISDIR(os.fstat(fd).st_mode):
+            raise NotADirectoryError(errno.ENOTDIR, "Not a directory", str(root / relative))
+        created = os.open(name, CREATE, 0o666, dir_fd=fd)
+    finally:
+        os.close(fd)
+    with os.fdopen(created, "wb") as handle:
+        handle.write(content)
 
 
 def absolute(path: Path) -> Path:
@@ -154,12 +193,15 @@ def absolute(path: Path) -> Path:
     return path.parent.resolve() / path.name
 
 
-def refuse_links_in_project(path: Path, project: Path, shown: str | Path | None = None) -> None:
+def refuse_links_in_project(
+    path: Path, project: Path, shown: str | Path | None = None, *, action: str = "write to"
+) -> None:
     """Raise UnsafePath where the way to `path` passes a link that lies inside the project.
 
     A clone can bring any link (`site` -> the user's home folder), and `--out site/web`
-    would write through it. Links elsewhere are the user's own and are followed, also
-    one that leads into the project; the way on from there is checked all the same.
+    would write through it (or a config's `catalogue: [kat]` read through it: `action`
+    says which, for the message). Links elsewhere are the user's own and are followed,
+    also one that leads into the project; the way on from there is checked all the same.
     """
     inside = Path(os.path.realpath(project))
     parts = (Path.cwd() / path).parts
@@ -172,8 +214,9 @@ def refuse_links_in_project(path: Path, project: Path, shown: str | Path | None 
         if step.is_symlink():
             if current.is_relative_to(inside):
                 raise UnsafePath(
-                    f"refusing to write to {shown or path}: {step} is a symbolic link in the "
-                    "project; dsgvo-gen never writes through a link"
+                    f"refusing to {action} {shown or path}: {step} is a symbolic link in the "
+                    "project; dsgvo-gen never reads or writes through a link",
+                    step,
                 )
             step = Path(os.path.realpath(step))
         current = step

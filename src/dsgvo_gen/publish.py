@@ -25,7 +25,7 @@ from dsgvo_gen.i18n import CatalogueError, LabelError
 from dsgvo_gen.limits import OutputTooLarge
 from dsgvo_gen.paths import UnsafePath
 from dsgvo_gen.resources import Templates, templates_for
-from dsgvo_gen.template_check import template_findings
+from dsgvo_gen.template_check import refused_findings, template_findings
 from dsgvo_gen.writer import WriteError
 
 T = TypeVar("T")
@@ -51,7 +51,7 @@ def failure_findings(err: BaseException, target: Path, templates: Templates) -> 
         message = "a PDF worker process died (out of memory?); nothing was changed"
         return [Finding(in_templates, 1, 1, "DG115", message)]
     if isinstance(err, UnsafePath):  # read from the templates: the output was checked first
-        return [Finding(in_templates, 1, 1, "DG116", str(err))]
+        return refused_findings(err, templates.base)
     if isinstance(err, OutputTooLarge):
         return [Finding(in_templates, 1, 1, "DG121", str(err))]
     assert isinstance(err, TemplateError | LabelError | CatalogueError)

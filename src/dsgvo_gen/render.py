@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import traceback
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -207,6 +208,15 @@ def pdf_path(lang: str, provider_id: str, kind: str) -> str:
     return f"pdf/{lang}/{provider_id}-{kind}.pdf"
 
 
+class TemplateMemoryError(TemplateRuntimeError):
+    """A project's template failed where its traceback cannot be kept (it would hold on to
+    the memory it ran out of): `where` is the template file and line, if known."""
+
+    def __init__(self, message: str, where: tuple[Path, int] | None) -> None:
+        super().__init__(message)
+        self.where = where
+
+
 @dataclass(frozen=True)
 class Mark:
     """How a preview marks a provider's pages: a draft, and the findings still open."""
@@ -312,10 +322,15 @@ class Renderer:
                 raise
             # `{{ 1 // 0 }}` in a project's own template is for its author to fix.
             if isinstance(err, MemoryError):  # its traceback would hold on to the memory
-                kind = f"it needs more than {mebibytes(MAX_TEMPLATE_MEMORY)} of memory"
-                raise TemplateRuntimeError(f"{page.template}: {kind}: {err}") from None
+                where = self.templates.line_of(err)
+                traceback.clear_frames(err.__traceback__)
+                raise TemplateMemoryError(
+                    f"the template needs more than {mebibytes(MAX_TEMPLATE_MEMORY)} of memory "
+                    f"(rendering {page.template})", where,
+                ) from None  # fmt: skip
             # Chained, so that the finding can name the template line it failed at.
-            raise TemplateRuntimeError(f"{page.template}: {type(err).__name__}: {err}") from err
+            problem = ": ".join(part for part in (type(err).__name__, str(err)) if part)
+            raise TemplateRuntimeError(f"{page.template}: {problem}") from err
         if len(html) > MAX_PAGE_BYTES:
             raise too_large
         return html

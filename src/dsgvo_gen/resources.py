@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import traceback
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -75,6 +76,23 @@ class Templates:
             if (folder / relative).is_file() or (folder / relative).is_symlink():
                 return folder / relative
         return self.dirs[-1] / relative
+
+    def line_of(self, err: BaseException) -> tuple[Path, int] | None:
+        """The template file and line where rendering failed (the innermost one): Jinja2
+        rewrites a traceback so that a template's frames carry its file name and line. The
+        errors `err` was raised from are searched too (the renderer re-raises them)."""
+        folders = [folder.resolve() for folder in self.dirs]
+        cause: BaseException | None = err
+        while cause is not None:
+            found = None
+            for frame in traceback.extract_tb(cause.__traceback__):
+                path = Path(frame.filename)
+                if path.suffix and any(path.resolve().is_relative_to(f) for f in folders):
+                    found = (path, frame.lineno or 1)
+            if found is not None:
+                return found
+            cause = cause.__cause__
+        return None
 
 
 def has_own_templates(root: Path) -> bool:

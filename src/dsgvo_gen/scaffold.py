@@ -18,7 +18,7 @@ from pathlib import Path, PurePosixPath
 
 from dsgvo_gen.config import CONFIG_NAME, load_config
 from dsgvo_gen.config import LABEL_LANGUAGES as DEFAULT_LANGUAGES
-from dsgvo_gen.paths import UnsafePath, read_regular_file_inside
+from dsgvo_gen.paths import UnsafePath, create_inside, read_regular_file_inside
 from dsgvo_gen.resources import (
     PACKAGE_DIR,
     SCHEMA_DIR,
@@ -89,10 +89,11 @@ def create_file(path: Path, content: str) -> None:
     _refuse_link(path.parent)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("x", encoding="utf-8") as handle:
-            handle.write(content)
+        create_inside(path.parent, path.name, content.encode("utf-8"))
     except FileExistsError:
         raise ScaffoldError(f"{path} already exists; nothing was overwritten") from None
+    except UnsafePath as err:  # the folder became a link since it was checked
+        raise ScaffoldError(str(err)) from None
     except OSError as err:
         raise ScaffoldError(f"cannot write {path}: {err.strerror or err}") from err
 

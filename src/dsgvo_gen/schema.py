@@ -146,6 +146,13 @@ def _describe(value: Any) -> str:
     return repr(text if len(text) <= 60 else text[:57] + "...")
 
 
+def _without_value(message: str, instance: Any) -> str:
+    """jsonschema's message with the value it starts with described, not shown: a mapping
+    would show every key and value in it, those of keys the schema does not know too."""
+    shown = repr(instance)
+    return _describe(instance) + message[len(shown) :] if message.startswith(shown) else message
+
+
 def _expected(types: Any) -> str:
     names = [types] if isinstance(types, str) else list(types)
     return " or ".join(_TYPE_WORDS.get(n, n) for n in names)
@@ -227,7 +234,7 @@ def _findings_for(error: ValidationError, doc: Document, kind: Kind) -> Iterator
         empty = {"minItems": "the list", "minProperties": "the mapping", "minLength": "the text"}
         yield doc.finding(at, "DG206", f"{empty[rule]} is empty; give at least one entry")
     else:
-        yield doc.finding(at, "DG206", error.message)
+        yield doc.finding(at, "DG206", _without_value(error.message, instance))
 
 
 MAX_SCHEMA_FINDINGS = 100
@@ -238,7 +245,8 @@ def validate(doc: Document, kind: Kind) -> list[Finding]:
     findings: list[Finding] = []
     for error in validator(kind).iter_errors(doc.data):
         for leaf in _leaf_errors(error):
-            findings.extend(_findings_for(leaf, doc, kind))
+            # jsonschema reports each missing key once, and each report names them all here
+            findings.extend(f for f in _findings_for(leaf, doc, kind) if f not in findings)
         if len(findings) >= MAX_SCHEMA_FINDINGS:
             findings.append(doc.finding((), "DG206", "more schema errors follow; fix these first"))
             break

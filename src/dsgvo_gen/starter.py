@@ -20,10 +20,12 @@ from typing import Any
 
 from dsgvo_gen.catalogue import Found, load_entry_file, project_catalogue
 from dsgvo_gen.config import CONFIG_NAME, LABEL_LANGUAGES, load_config
+from dsgvo_gen.findings import Finding, Severity, display_path
 from dsgvo_gen.loader import load_file
 from dsgvo_gen.resources import bundled_dir, modeline
 from dsgvo_gen.rules.project import PROVIDERS_DIR
 from dsgvo_gen.scaffold import ScaffoldError, check_provider_id, create_file
+from dsgvo_gen.schema import validate
 from dsgvo_gen.yamlout import dump
 
 HEADER = (
@@ -52,6 +54,30 @@ DECIDE = {
 
 class UnknownEntry(ValueError):  # noqa: N818 - a usage error, named for the user
     """`add` was asked for a catalogue id that no catalogue folder holds."""
+
+
+class InvalidEntry(ScaffoldError):  # noqa: N818 - named for the user, like UnknownEntry
+    """The catalogue entry cannot be read or is not valid: `findings` say why."""
+
+    def __init__(self, message: str, findings: list[Finding]) -> None:
+        super().__init__(message)
+        self.findings = findings
+
+
+def _valid_entry(path: Path) -> dict[str, Any]:
+    """The data of a valid catalogue entry; InvalidEntry, with its findings, for any other."""
+    doc, findings = load_entry_file(path)
+    if doc is not None:
+        findings += validate(doc, "catalogue")
+    errors = [f for f in findings if f.severity is Severity.ERROR]
+    if doc is None or errors:
+        shown = display_path(path, Path.cwd())
+        raise InvalidEntry(
+            f"cannot use {shown}: it is not a valid catalogue entry (the errors above; "
+            f"'dsgvo-gen check {shown}' names them too); nothing was written",
+            errors,
+        )
+    return doc.data
 
 
 def _shipped(entry_id: str) -> dict[str, Any] | None:
@@ -163,8 +189,8 @@ def add_descriptor(
 ) -> Path:
     """Write `providers/<as_id or entry_id>.yaml`, a descriptor that uses the entry.
 
-    Raises UnknownEntry, InvalidProviderId, or ScaffoldError when the file exists or
-    the entry cannot be read.
+    Raises UnknownEntry, InvalidProviderId, ScaffoldError when the file exists, or
+    InvalidEntry when the entry cannot be read or is not valid; nothing is written then.
     """
     root = Path(root)
     provider_id = as_id or entry_id
@@ -178,12 +204,10 @@ def add_descriptor(
     if shipped is not None:
         data, origin = _marked(shipped, provider_id, day), "the descriptor shipped with dsgvo-gen"
     else:
-        doc, findings = load_entry_file(found.path)
-        if doc is None:
-            raise ScaffoldError(f"cannot read {found.path}: {findings[0].message}")
+        entry = _valid_entry(found.path)
         config, _, _ = load_config(root / CONFIG_NAME, CONFIG_NAME)
         languages = config.languages if config else LABEL_LANGUAGES
-        data, origin = _from_entry(doc.data, provider_id, day, languages), "the catalogue entry"
+        data, origin = _from_entry(entry, provider_id, day, languages), "the catalogue entry"
     header = modeline(root, "descriptor", path.parent) + HEADER.format(uses=entry_id, origin=origin)
     create_file(path, dump(data, header))
     return path

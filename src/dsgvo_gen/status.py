@@ -8,14 +8,13 @@ open findings, so that one command answers "what needs my attention?".
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from dsgvo_gen.checker import PROVIDERS_DIR, check_project
-from dsgvo_gen.findings import Report, Severity
+from dsgvo_gen.findings import Report, Severity, safe_json
 from dsgvo_gen.model import Duration, Provider
 from dsgvo_gen.rules.transfers import DPF_MECHANISMS
 
@@ -174,4 +173,4 @@ def format_status_json(status: StatusReport) -> str:
         "due_by": _iso(status.horizon),
         "providers": [row.as_dict(status.today) for row in status.listed],
     }
-    return json.dumps(payload, ensure_ascii=False, indent=2)
+    return safe_json(payload)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import traceback
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -32,7 +31,7 @@ from dsgvo_gen.limits import OutputTooLarge
 from dsgvo_gen.model import Provider
 from dsgvo_gen.paths import UnsafePath
 from dsgvo_gen.reference import Reference
-from dsgvo_gen.render import ASSETS, Renderer, read_asset
+from dsgvo_gen.render import ASSETS, Renderer, TemplateMemoryError, read_asset
 from dsgvo_gen.resources import Templates, templates_for
 
 #: How a template names the objects dsgvo-gen hands it, and what they hold.
@@ -71,21 +70,6 @@ def _in_words(err: BaseException, templates: Templates) -> str:
     return message
 
 
-def _where(err: BaseException, templates: Templates) -> tuple[str, int] | None:
-    """The template file and line where rendering failed: Jinja2 rewrites the traceback
-    so that a template's frames carry its file name and line."""
-    folders = [folder.resolve() for folder in templates.dirs]
-    found = None
-    cause: BaseException | None = err
-    while cause is not None and found is None:  # the renderer re-raises a template's error
-        for frame in traceback.extract_tb(cause.__traceback__):
-            path = Path(frame.filename)
-            if path.suffix and any(path.resolve().is_relative_to(f) for f in folders):
-                found = (display_path(path, Path.cwd()), frame.lineno or 1)
-        cause = cause.__cause__
-    return found
-
-
 def template_findings(
     err: TemplateError | LabelError | CatalogueError, templates: Templates
 ) -> list[Finding]:
@@ -97,10 +81,15 @@ def template_findings(
         return [Finding(display_path(Path(where), Path.cwd()), err.lineno or 1, 1, "DG111",
                         err.message or str(err))]  # fmt: skip
     message = _in_words(err, templates)
-    located = _where(err, templates)
-    if located is None:
-        return [Finding(display_path(templates.base, Path.cwd()), 1, 1, "DG111", message)]
-    return [Finding(located[0], located[1], 1, "DG111", message)]
+    located = err.where if isinstance(err, TemplateMemoryError) else templates.line_of(err)
+    path, line = located or (templates.base, 1)
+    return [Finding(display_path(path, Path.cwd()), line, 1, "DG111", message)]
+
+
+def refused_findings(err: UnsafePath, templates: Path) -> list[Finding]:
+    """DG116 at the file refused (a template that is a folder, a link among the templates),
+    or at the templates folder where the refusal does not name one."""
+    return [Finding(display_path(err.path or templates, Path.cwd()), 1, 1, "DG116", str(err))]
 
 
 def _renders(
@@ -136,7 +125,7 @@ def check_templates(
     try:
         templates = templates_for(root)
     except UnsafePath as err:
-        return [Finding(shown, 1, 1, "DG116", str(err))], []
+        return refused_findings(err, root / "templates"), []
     if templates.own is None:
         return [], []
     try:
@@ -153,7 +142,7 @@ def check_templates(
     except (TemplateError, LabelError, CatalogueError) as err:
         return template_findings(err, templates), []
     except UnsafePath as err:
-        return [Finding(shown, 1, 1, "DG116", str(err))], []
+        return refused_findings(err, root / "templates"), []
     except OutputTooLarge as err:
         return [Finding(shown, 1, 1, "DG121", str(err))], []
     return [], []

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from dsgvo_gen import libc
 from dsgvo_gen.paths import (
+    CREATE,
     SITE_MARKER,
     SITE_MARKER_TEXT,
     UnsafePath,
@@ -82,8 +83,7 @@ def _remove_orphans(out: Path) -> None:
 
 def _create(path: Path, content: bytes) -> None:
     """A new file; never opens an existing one, nor follows a link."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
-    with os.fdopen(os.open(path, flags, 0o644), "wb") as handle:
+    with os.fdopen(os.open(path, CREATE, 0o644), "wb") as handle:
         os.fchmod(handle.fileno(), 0o644)  # readable by the web server, whatever the umask
         handle.write(content)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 
@@ -30,23 +29,14 @@ def catalogue(ctx: click.Context, output_format: str) -> None:
     precedence: where two have the same id, the first wins, and the list says
     which it hides.
     """
-    from dsgvo_gen.catalogue import list_entries
+    from dsgvo_gen.catalogue import format_entries_json, format_entries_text, list_entries
     from dsgvo_gen.config import CONFIG_NAME, load_config
 
     root = options(ctx).project
     config, _, _ = load_config(root / CONFIG_NAME, CONFIG_NAME)
     entries = list_entries(root, config)
-    if output_format == "json":
-        click.echo(json.dumps([e.as_dict() for e in entries], ensure_ascii=False, indent=2))
-        return
-    header = ("id", "name", "category", "status", "reviewed", "from")
-    rows = [(e.id, e.name, e.category, e.status, e.reviewed_on, e.origin) for e in entries]
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-    for row in [header, *rows]:
-        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
-    for e in entries:
-        for hidden in e.hides:
-            click.echo(f"{e.id}: {e.path} wins over {hidden}")
+    formatter = format_entries_json if output_format == "json" else format_entries_text
+    click.echo(formatter(entries))
 
 
 @main.command()
@@ -74,14 +64,17 @@ def add(ctx: click.Context, entry_id: str, as_id: str | None, today: date | None
     every mark, DG508); otherwise from the entry, with TODOs. Refused (exit code 1)
     if the file exists.
     """
-    from dsgvo_gen.findings import display_path
+    from dsgvo_gen.findings import Report, display_path, format_text
     from dsgvo_gen.scaffold import ScaffoldError
-    from dsgvo_gen.starter import UnknownEntry, add_descriptor, entry_is_draft
+    from dsgvo_gen.starter import InvalidEntry, UnknownEntry, add_descriptor, entry_is_draft
 
     try:
         path = add_descriptor(options(ctx).project, entry_id, as_id=as_id, today=today)
     except UnknownEntry as err:
         raise click.BadParameter(str(err), param_hint="CATALOGUE_ID") from None
+    except InvalidEntry as err:
+        click.echo(format_text(Report(err.findings), summary=False), err=True)
+        raise click.ClickException(str(err)) from None
     except ScaffoldError as err:
         raise click.ClickException(str(err)) from None
     if not options(ctx).quiet:
@@ -106,22 +99,25 @@ def migrate(ctx: click.Context, paths: tuple[Path, ...]) -> None:
     notices. An existing catalogue entry is never overwritten: that descriptor is
     left as it is (exit code 1).
     """
-    from dsgvo_gen.findings import display_path
+    from dsgvo_gen.findings import display_path, printable
+    from dsgvo_gen.migrate import MigrateError
     from dsgvo_gen.migrate import migrate as run_migrate
 
     opts = options(ctx)
-    done, refused = run_migrate(opts.project, paths)
+    try:
+        done, refused = run_migrate(opts.project, paths)
+    except MigrateError as err:
+        raise click.ClickException(printable(str(err))) from None
     cwd = Path.cwd()
-    for item in done:
+    for item in done:  # file names come from the project: escaped, like findings
+        descriptor, entry = (printable(display_path(p, cwd)) for p in (item.descriptor, item.entry))
         if not opts.quiet:
-            click.echo(f"migrated {display_path(item.descriptor, cwd)}: facts in "
-                       f"{display_path(item.entry, cwd)}")  # fmt: skip
+            click.echo(f"migrated {descriptor}: facts in {entry}")
         if item.dropped_comments:
-            click.echo(f"note: {item.dropped_comments} comment(s) inside "
-                       f"{display_path(item.descriptor, cwd)} were not carried over; the old "
-                       "file's history keeps them", err=True)  # fmt: skip
+            click.echo(f"note: {item.dropped_comments} comment(s) inside {descriptor} were not "
+                       "carried over; the old file's history keeps them", err=True)  # fmt: skip
     for reason in refused:
-        click.echo(f"not migrated: {reason}", err=True)
+        click.echo(f"not migrated: {printable(reason)}", err=True)
     if not done and not refused and not opts.quiet:
         click.echo("nothing to migrate: no format 1 descriptor in providers/")
     ctx.exit(1 if refused else 0)
