@@ -156,6 +156,7 @@ from dsgvo_gen.rules import (  # noqa: E402
     catalogue,
     completeness,
     consistency,
+    evidence,
     languages,
     project,
     provenance,
@@ -164,6 +165,6 @@ from dsgvo_gen.rules import (  # noqa: E402
 )
 
 __all__ = [
-    "branding", "catalogue", "completeness", "consistency", "languages", "project", "provenance",
-    "size", "transfers",
+    "branding", "catalogue", "completeness", "consistency", "evidence", "languages", "project",
+    "provenance", "size", "transfers",
 ]  # fmt: skip
