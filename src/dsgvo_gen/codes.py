@@ -113,6 +113,9 @@ CODES: dict[str, Code] = _catalogue(
     Code(
         "DG531", E, "Art. 5(1)(a) GDPR", "DPF check date without the DPF list as an official source"
     ),
+    Code(
+        "DG532", W, "Art. 5(1)(a), 12(1) GDPR", "published fact its sources do not confirm (marked)"
+    ),
     # DG6xx: languages
     Code("DG601", E, "Art. 12(1) GDPR", "text missing a configured language"),
     Code("DG602", W, "Art. 12(1) GDPR", "plain string where a translated text is expected"),
