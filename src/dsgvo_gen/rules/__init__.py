@@ -157,6 +157,7 @@ from dsgvo_gen.rules import (  # noqa: E402
     completeness,
     consistency,
     evidence,
+    jurisdiction,
     languages,
     project,
     provenance,
@@ -165,6 +166,7 @@ from dsgvo_gen.rules import (  # noqa: E402
 )
 
 __all__ = [
-    "branding", "catalogue", "completeness", "consistency", "evidence", "languages", "project",
+    "branding", "catalogue", "completeness", "consistency", "evidence", "jurisdiction", "languages",
+    "project",
     "provenance", "size", "transfers",
 ]  # fmt: skip
