@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_module
 import re
 import shutil
 from pathlib import Path
@@ -13,6 +14,7 @@ from dsgvo_gen.builder import build
 from dsgvo_gen.checker import check_project
 from dsgvo_gen.cli import main
 from dsgvo_gen.config import Config
+from dsgvo_gen.evidence import DPF_MECHANISMS, dpf_evidence
 from dsgvo_gen.i18n import labels
 from dsgvo_gen.model import Provider
 from dsgvo_gen.reference import reference
@@ -166,8 +168,11 @@ def test_label_catalogues_have_the_same_keys() -> None:
     assert keys(labels(templates, "de").data) == keys(labels(templates, "en").data)
 
 
-def art_13_missing(text: str, config: Config, p: Provider, lang: str) -> list[str]:
-    """What of the Art. 13(1) and (2) checklist a notice's text (tags stripped) lacks."""
+def art_13_missing(
+    text: str, config: Config, p: Provider, lang: str, *, page: bool = True
+) -> list[str]:
+    """What of the Art. 13(1) and (2) checklist a notice's text (tags stripped) lacks; a
+    fragment (`page=False`) lives on the controller's own site, whose footer has the imprint."""
     words = labels(bundled_dir("templates"), lang)
     authority = reference().authorities[config.jurisdiction]
     must = [config.controller.name, config.controller.email,
@@ -183,12 +188,31 @@ def art_13_missing(text: str, config: Config, p: Provider, lang: str) -> list[st
     must += [t.recipient for t in p.processing.transfers]
     must += [words[f"provision_obligation.{p.processing.provision.obligation}"]]
     must += [words["set_by_" + retention.set_by] for retention in p.processing.retention]
+    # The imprint link, labelled by the controller's law (§ 5 DDG; § 5 ECG, § 25 MedienG).
+    if page and config.imprint_url:
+        must += [words[f"imprint_by_country.{config.controller.country}"]]
+    # A DPF certification is worded by its evidence: checked on the list, or attributed.
+    for t in p.processing.transfers:
+        if t.mechanism in DPF_MECHANISMS:
+            evidence = dpf_evidence(t, p.sources)
+            if evidence.attributed:
+                must += [words.cited(evidence.statements), "nicht selbst geprüft" if lang == "de"
+                         else "We have not checked the entry"]  # fmt: skip
+            else:
+                assert t.dpf_checked_on is not None
+                must += [words.date(t.dpf_checked_on)]
+    # What the sources leave open is said, not hidden (DESIGN §4b).
+    if any(part.unconfirmed for part in p.sourced()):
+        must += [words["evidence.unconfirmed"]]
+    must += [words[f"evidence.{m.field}_unconfirmed"] for m in p.unconfirmed]
+    # The role statement (who is responsible for what, issue 14 item 3) belongs to the
+    # legal texts; it joins this list once its sentence is in the labels.
     missing = [needle for needle in must if needle not in text]
     return missing + [leak for leak in ("None", "{") if leak in text]
 
 
 def plain_text(html: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace("&amp;", "&")
+    return html_module.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)))
 
 
 def test_every_shipped_notice_has_every_art_13_element(tmp_path: Path) -> None:

@@ -109,6 +109,23 @@ CODES: dict[str, Code] = _catalogue(
     ),
     Code("DG508", E, "Art. 5(2) GDPR", "a choice that is the controller's to make is still open"),
     Code("DG520", W, "", "feature not stated (null: unknown)"),
+    # DG53x: evidence, what a notice may claim (DESIGN §4b)
+    Code(
+        "DG530",
+        W,
+        "Art. 45 GDPR; Art. 5(1)(a) GDPR",
+        "DPF certification rests on the provider's statement alone (attributed)",
+    ),
+    Code(
+        "DG531", E, "Art. 5(1)(a) GDPR", "DPF check date without the DPF list as an official source"
+    ),
+    Code(
+        "DG532", W, "Art. 5(1)(a), 12(1) GDPR", "published fact its sources do not confirm (marked)"
+    ),
+    Code("DG533", E, "Art. 13(2)(d) GDPR", "jurisdiction CH: no notices under the Swiss FADP yet"),
+    Code("DG534", E, "Art. 13(2)(d) GDPR", "jurisdiction or address does not fit the country"),
+    Code("DG535", W, "Art. 13(2)(d) GDPR; § 9, § 40 BDSG", "jurisdiction DE (BfDI) without a Land"),
+    Code("DG536", W, "§ 5 DDG; § 5 ECG, § 25 MedienG", "no imprint link for a DE or AT controller"),
     # DG6xx: languages
     Code("DG601", E, "Art. 12(1) GDPR", "text missing a configured language"),
     Code("DG602", W, "Art. 12(1) GDPR", "plain string where a translated text is expected"),

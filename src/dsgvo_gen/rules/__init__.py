@@ -156,6 +156,8 @@ from dsgvo_gen.rules import (  # noqa: E402
     catalogue,
     completeness,
     consistency,
+    evidence,
+    jurisdiction,
     languages,
     project,
     provenance,
@@ -164,6 +166,7 @@ from dsgvo_gen.rules import (  # noqa: E402
 )
 
 __all__ = [
-    "branding", "catalogue", "completeness", "consistency", "languages", "project", "provenance",
-    "size", "transfers",
+    "branding", "catalogue", "completeness", "consistency", "evidence", "jurisdiction", "languages",
+    "project",
+    "provenance", "size", "transfers",
 ]  # fmt: skip
