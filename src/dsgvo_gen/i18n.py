@@ -109,10 +109,15 @@ class Labels:
         return str(self[f"features.{_FEATURE_PREFIXES[key]}{value}"])
 
     def date(self, value: date) -> str:
-        return str(format_date(value, format="long", locale=self.lang))
+        return str(format_date(value, format="long", locale=_DATE_LOCALES.get(self.lang, self.lang)))
 
     def country(self, code: str) -> str:
         return str(Locale(self.lang).territories.get(code, code))
+
+
+#: The built-in English texts are British English, so their dates are too: "21 November
+#: 2026", never the US "November 21, 2026" next to "organisation".
+_DATE_LOCALES = {"en": "en_GB"}
 
 
 class CatalogueError(ValueError):

@@ -287,6 +287,9 @@ class Processing:
     provision: Provision
     automated_decisions: bool
     recording: Recording
+    #: What the sources leave open about transfers outside the EU/EEA (catalogue entry):
+    #: the notice says this instead of "no transfers".
+    transfers_unclear: Text | None = None
 
 
 @dataclass(frozen=True)

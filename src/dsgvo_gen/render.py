@@ -258,9 +258,9 @@ class Renderer:
         self.catalogues = {lang: labels(self.templates, lang) for lang in config.languages}
         ref = reference
 
-        def adequacy_decision(country: str) -> str:
+        def adequacy_decision(country: str, lang: str = "en") -> str:
             entry = ref.adequacy.get(country)
-            return entry.decision if entry else ""
+            return entry.title(lang) if entry else ""
 
         self.shared: dict[str, Any] = {
             "config": config,

@@ -79,7 +79,7 @@ def _recipients(p: Provider, words: Labels) -> list[str]:
 def _transfers(p: Provider, words: Labels, adequacy: Mapping[str, Adequacy]) -> list[str]:
     lines = []
     for t in p.processing.transfers:
-        decision = adequacy[t.country].decision if t.country in adequacy else ""
+        decision = adequacy[t.country].title(words.lang) if t.country in adequacy else ""
         parts = [words.text("ropa.mechanism." + t.mechanism, decision=decision)]
         if t.dpf_checked_on is not None:
             parts.append(words.text("ropa.dpf_checked", date=words.date(t.dpf_checked_on)))
