@@ -161,9 +161,10 @@ from dsgvo_gen.rules import (  # noqa: E402
     provenance,
     size,
     transfers,
+    wording,
 )
 
 __all__ = [
     "branding", "catalogue", "completeness", "consistency", "languages", "project", "provenance",
-    "size", "transfers",
+    "size", "transfers", "wording",
 ]  # fmt: skip
