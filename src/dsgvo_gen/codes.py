@@ -106,6 +106,16 @@ CODES: dict[str, Code] = _catalogue(
     ),
     Code("DG508", E, "Art. 5(2) GDPR", "a choice that is the controller's to make is still open"),
     Code("DG520", W, "", "feature not stated (null: unknown)"),
+    # DG53x: evidence, what a notice may claim (DESIGN §4b)
+    Code(
+        "DG530",
+        W,
+        "Art. 45 GDPR; Art. 5(1)(a) GDPR",
+        "DPF certification rests on the provider's statement alone (attributed)",
+    ),
+    Code(
+        "DG531", E, "Art. 5(1)(a) GDPR", "DPF check date without the DPF list as an official source"
+    ),
     # DG6xx: languages
     Code("DG601", E, "Art. 12(1) GDPR", "text missing a configured language"),
     Code("DG602", W, "Art. 12(1) GDPR", "plain string where a translated text is expected"),

@@ -156,6 +156,7 @@ from dsgvo_gen.rules import (  # noqa: E402
     catalogue,
     completeness,
     consistency,
+    evidence,
     languages,
     project,
     provenance,
@@ -165,6 +166,6 @@ from dsgvo_gen.rules import (  # noqa: E402
 )
 
 __all__ = [
-    "branding", "catalogue", "completeness", "consistency", "languages", "project", "provenance",
-    "size", "transfers", "wording",
+    "branding", "catalogue", "completeness", "consistency", "evidence", "languages", "project",
+    "provenance", "size", "transfers", "wording",
 ]  # fmt: skip
