@@ -46,7 +46,12 @@ def test_shipped_project_is_clean_but_for_its_example_controller(shipped: Projec
     found = [f"{f.path}:{f.line} {f.code}" for f in shipped.report.sorted()]
     # Cloudflare's DPF certification rests on its own policy alone: published attributed
     # to it, with a warning to read the DPF list (DG530).
-    assert found == ["catalogue/jitsi-ffmuc.yaml:226 DG530", "dsgvo-gen.yaml:14 DG312"]
+    # So does Zoom's, from its privacy statement (issue 14: no SCC claim for the guests).
+    assert found == [
+        "catalogue/jitsi-ffmuc.yaml:231 DG530",
+        "catalogue/zoom.yaml:293 DG530",
+        "dsgvo-gen.yaml:14 DG312",
+    ]
     assert not shipped.report.failed() and shipped.report.failed(strict=True)
 
 
@@ -102,7 +107,7 @@ def test_the_bundled_catalogue_holds_every_researched_service(by_id: dict[str, P
     drafts = {f.path for f in in_entries if f.code == "DG126"}
     published = {f"{f.path} {f.code}" for f in in_entries if f.path not in drafts}
     # only the drafts have findings, and the DPF claim that rests on Cloudflare's word
-    assert published == {"catalogue/jitsi-ffmuc.yaml DG530"}, published
+    assert published == {"catalogue/jitsi-ffmuc.yaml DG530", "catalogue/zoom.yaml DG530"}, published
 
 
 def test_meet_jit_si_declares_its_us_transfer() -> None:
@@ -122,11 +127,17 @@ def test_zoom_declares_a_us_transfer(by_id: dict[str, Provider]) -> None:
 
 def test_teamviewer_is_a_processor_with_agreement(shipped: Project) -> None:
     tv = next(p for p in shipped.providers if p.id == "teamviewer-quicksupport")
-    assert tv.operator.role == "processor" and tv.operator.dpa_url
+    assert tv.operator.role == "processor"
     descriptor = (ROOT / "providers" / "teamviewer-quicksupport.yaml").read_text()
     assert "\ndpa:" in descriptor and "kept_at:" in descriptor  # the controller's own record
     assert tv.features.remote_control and tv.features.file_transfer
-    assert "Art. 28" in tv.operator.role_reason.get("en")  # the dispute is recorded
+    # The agreement is part of the EULA page: linked under that page's own title, never as
+    # a "data processing agreement" link of its own (issue 14, item 13).
+    assert tv.operator.dpa_url is None
+    reason = tv.operator.role_reason.get("de")
+    link = "Endbenutzer-Lizenzvereinbarung und Auftragsverarbeitungsvertrag“](https://www.teamviewer.com/de/eula/)"
+    assert link in " ".join(reason.split())
+    assert "Art. 28" in tv.operator.role_reason.get("en")
 
 
 @pytest.mark.parametrize("provider_id", ["jitsi-self-hosted", "windows-remote-desktop"])
