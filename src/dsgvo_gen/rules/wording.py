@@ -23,6 +23,8 @@ _NO_CONTRACT = re.compile(
     r"\b(?:kein(?:en|e|em)?|ohne|weder)\s+(?:\w+\s+){0,3}?"
     r"(?:vertrag|vertrags\w*|auftragsverarbeitungsvertrag|av-vertrag|avv|vereinbarung)\b"
     r"|\bmangels\s+(?:eines\s+)?(?:vertrag|auftrag)\w*"
+    r"|\b\w*vertrag\w*\b[^.]{0,80}?\bnicht\s+(?:\w+\s+){0,2}?"
+    r"(?:geschlossen|abgeschlossen|unterzeichnet|vereinbart)"
     r"|\b(?:no|neither|without(?:\s+an?|\s+any)?|not\s+(?:\w+\s+){0,2}?an?y?)\s+(?:\w+\s+){0,3}?"
     r"(?:contract|agreement|dpa)\b"
     r"|\bin the absence of (?:an?|any) (?:contract|agreement)",
@@ -86,8 +88,8 @@ def legal_obligation_names_statute(d: Decisions, where: Where, ctx: Context) -> 
 #: Statutes a controller of one country should not cite for its own duties: another
 #: country's laws on retention and contracts (German for AT, Austrian for DE).
 _FOREIGN_STATUTES = {
-    "AT": re.compile(r"§+\s*\d+[a-z]?\b[^.;:]{0,40}?\b(AO|HGB|BGB|UStG)\b"),
-    "DE": re.compile(r"§+\s*\d+[a-z]?\b[^.;:]{0,40}?\b(BAO|UGB|ABGB)\b"),
+    "AT": re.compile(r"(?:§+|\bsections?)\s*\d+[a-z]?\b[^.;:]{0,40}?\b(AO|HGB|BGB|UStG)\b"),
+    "DE": re.compile(r"(?:§+|\bsections?)\s*\d+[a-z]?\b[^.;:]{0,40}?\b(BAO|UGB|ABGB)\b"),
 }
 
 
