@@ -110,7 +110,9 @@ class Labels:
         return str(self[f"features.{_FEATURE_PREFIXES[key]}{value}"])
 
     def date(self, value: date) -> str:
-        return str(format_date(value, format="long", locale=_DATE_LOCALES.get(self.lang, self.lang)))
+        return str(
+            format_date(value, format="long", locale=_DATE_LOCALES.get(self.lang, self.lang))
+        )
 
     def cited(self, sources: Iterable[Source]) -> str:
         """The documents a statement is attributed to, each with the day it was read."""

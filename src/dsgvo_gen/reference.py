@@ -70,9 +70,12 @@ def reference() -> Reference:
     countries, authorities = read_builtin("countries.yaml"), read_builtin("authorities.yaml")
     adequacy = {
         code: Adequacy(
-            code, entry["decision"], entry["decision_de"], Text.maybe(entry.get("scope"), ()),
+            code,
+            entry["decision"],
+            entry["decision_de"],
+            Text.maybe(entry.get("scope"), ()),
             entry["source"],
-        )  # fmt: skip
+        )
         for code, entry in countries["adequacy"].items()
     }
     return Reference(

@@ -36,9 +36,7 @@ _THEREFORE = re.compile(
     r"|^(?:da|weil|as|since|because)\b",
     re.IGNORECASE,
 )
-_ROLE_WORD = re.compile(
-    r"verantwortlich|auftragsverarbeiter|controller|processor", re.IGNORECASE
-)
+_ROLE_WORD = re.compile(r"verantwortlich|auftragsverarbeiter|controller|processor", re.IGNORECASE)
 
 
 def _argues_from_no_contract(text: str) -> str | None:
