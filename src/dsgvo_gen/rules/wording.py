@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from dsgvo_gen.decisions import Decisions
 from dsgvo_gen.findings import Finding
-from dsgvo_gen.model import Text
+from dsgvo_gen.model import Text, iter_texts
 from dsgvo_gen.rules import Context, Where, descriptor_rule
 
 # A sentence ends at . ! or ? before a capital letter, so "Art. 28" and "Nr. 13" stay whole.
@@ -115,4 +115,23 @@ def statutes_of_the_controllers_law(d: Decisions, where: Where, ctx: Context) ->
                     f"'{match.group(0)}' is not {country} law: a retention or obligation of a "
                     f"controller in {country} follows its own law (DE: § 147 AO, § 257 HGB; AT: "
                     "§ 132 BAO, § 212 UGB)",
+                )  # fmt: skip
+
+
+# The notices cite "Art. 6 Abs. 1 lit. a DSGVO"; a text of the controller's that writes
+# "Buchst. a" puts both forms on one page.
+_BUCHST = re.compile(r"\bBuchst(?:abe)?\.?\s+[a-z]\b")
+
+
+@descriptor_rule("DG443")
+def letters_cited_like_the_notices(d: Decisions, where: Where, ctx: Context) -> Iterator[Finding]:
+    for _, text in iter_texts(d):
+        for at, value in text.located():
+            match = _BUCHST.search(value)
+            if match:
+                yield where.finding(
+                    at, "DG443",
+                    f"'{match.group(0)}': the notices and forms cite letters as 'lit. a' "
+                    "(Art. 6 Abs. 1 lit. a DSGVO); write it the same way, so that one page does "
+                    "not use both forms",
                 )  # fmt: skip
