@@ -200,3 +200,15 @@ def test_consent_vocabulary_is_gdpr_vocabulary() -> None:
         de["legal_basis.art6-1-a.name"] == "Einwilligung"
         and en["legal_basis.art6-1-a.name"] == "Consent"
     )
+
+
+def test_the_landing_page_promises_only_what_the_site_contains(site: Path) -> None:
+    """The shipped project has no consent form: neither the landing page nor the overview
+    speaks of one (issue 14, item 12)."""
+    assert not list(site.glob("*/consent/*.html"))
+    for page_path in (site / "index.html", site / "de" / "index.html"):
+        assert "Einwilligungserklärung" not in text_of(page_path.read_text(encoding="utf-8"))
+    assert (
+        "declaration of consent"
+        not in text_of((site / "en" / "index.html").read_text(encoding="utf-8")).lower()
+    )
