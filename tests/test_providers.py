@@ -48,7 +48,7 @@ def test_shipped_project_is_clean_but_for_its_example_controller(shipped: Projec
     # to it, with a warning to read the DPF list (DG530).
     # So does Zoom's, from its privacy statement (issue 14: no SCC claim for the guests).
     assert found == [
-        "catalogue/jitsi-ffmuc.yaml:231 DG530",
+        "catalogue/jitsi-ffmuc.yaml:229 DG530",
         "catalogue/zoom.yaml:294 DG530",
         "dsgvo-gen.yaml:14 DG312",
     ]
