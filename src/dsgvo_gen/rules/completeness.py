@@ -66,7 +66,7 @@ def purposes_have_bases(d: Decisions, where: Where, ctx: Context) -> Iterator[Fi
                 f"purpose '{purpose.id}' has no legal basis",
             )  # fmt: skip
         # art28: as a processor we need no basis of our own; the client's applies (Art. 28).
-        elif not any(b.startswith("art6-") or b == "art28" for b in purpose.legal_basis):
+        elif not purpose.on_behalf and not any(b.startswith("art6-") for b in purpose.legal_basis):
             yield where.finding(
                 (*purpose.at, "legal_basis"), "DG303",
                 f"purpose '{purpose.id}' needs an Art. 6(1) basis as well: Art. 9(2) and "
