@@ -77,12 +77,13 @@ def test_a_logo_an_accent_colour_and_an_own_base_html_keep_the_bundled_legal_tex
 
 def test_the_bundled_base_shows_logo_colour_and_footer_links(project: Path) -> None:
     (project / "logo.png").write_bytes(png())
+    # The fixture config links its imprint already.
     configure(project, logo="logo.png", accent_color="#06c",
-              imprint_url="https://www.test-support.test/impressum",
               privacy_url="https://www.test-support.test/datenschutz")  # fmt: skip
     result = build(project, today=TODAY, pdf=False)
     assert result.written and problems(result.report) == []
-    for lang, imprint in (("de", "Impressum"), ("en", "Legal notice (imprint)")):
+    # The imprint is labelled by the law of the controller's country (DE: § 5 DDG).
+    for lang, imprint in (("de", "Impressum (§ 5 DDG)"), ("en", "Legal notice (imprint, § 5 DDG)")):
         page = (project / "site" / lang / "index.html").read_text()
         assert '<img class="site-logo" src="../assets/logo.png" alt="">' in page
         assert '<link rel="stylesheet" href="../assets/brand.css">' in page

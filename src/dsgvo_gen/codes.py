@@ -117,6 +117,13 @@ CODES: dict[str, Code] = _catalogue(
     Code(
         "DG531", E, "Art. 5(1)(a) GDPR", "DPF check date without the DPF list as an official source"
     ),
+    Code(
+        "DG532", W, "Art. 5(1)(a), 12(1) GDPR", "published fact its sources do not confirm (marked)"
+    ),
+    Code("DG533", E, "Art. 13(2)(d) GDPR", "jurisdiction CH: no notices under the Swiss FADP yet"),
+    Code("DG534", E, "Art. 13(2)(d) GDPR", "jurisdiction or address does not fit the country"),
+    Code("DG535", W, "Art. 13(2)(d) GDPR; § 9, § 40 BDSG", "jurisdiction DE (BfDI) without a Land"),
+    Code("DG536", W, "§ 5 DDG; § 5 ECG, § 25 MedienG", "no imprint link for a DE or AT controller"),
     # DG6xx: languages
     Code("DG601", E, "Art. 12(1) GDPR", "text missing a configured language"),
     Code("DG602", W, "Art. 12(1) GDPR", "plain string where a translated text is expected"),
@@ -129,7 +136,7 @@ CODES: dict[str, Code] = _catalogue(
 #: codes it emits in its decorator; tests keep both lists true.
 STAGE_CODES: dict[str, frozenset[str]] = {
     "loader": frozenset({"DG101", "DG102", "DG103", "DG104", "DG105", "DG106", "DG107",
-                         "DG108", "DG110", "DG116", "DG117"}),
+                         "DG108", "DG110", "DG116", "DG117", "DG127"}),
     "config": frozenset({"DG110"}),
     "catalogue": frozenset({"DG110", "DG116"}),
     "checker": frozenset({"DG110", "DG116", "DG118"}),
@@ -140,7 +147,9 @@ STAGE_CODES: dict[str, frozenset[str]] = {
                          "DG309", "DG310", "DG311", "DG505"}),
     # What goes wrong once rendering has started (publish.FAILURES).
     "publish": frozenset({"DG111", "DG112", "DG115", "DG116", "DG121"}),
-    "i18n": frozenset({"DG110", "DG111"}),  # a project's own label catalogue
+    "i18n": frozenset({"DG110", "DG111", "DG116"}),  # a project's own label catalogue
+    # check renders a project's own templates as build would (its FAILURES, in memory).
+    "template_check": frozenset({"DG111", "DG116", "DG121"}),
     "builder": frozenset({"DG112"}),
     "serve": frozenset({"DG112"}),
     "pdf": frozenset({"DG113", "DG114", "DG115", "DG121"}),

@@ -157,6 +157,7 @@ from dsgvo_gen.rules import (  # noqa: E402
     completeness,
     consistency,
     evidence,
+    jurisdiction,
     languages,
     project,
     provenance,
@@ -166,6 +167,6 @@ from dsgvo_gen.rules import (  # noqa: E402
 )
 
 __all__ = [
-    "branding", "catalogue", "completeness", "consistency", "evidence", "languages", "project",
-    "provenance", "size", "transfers", "wording",
+    "branding", "catalogue", "completeness", "consistency", "evidence", "jurisdiction", "languages",
+    "project", "provenance", "size", "transfers", "wording",
 ]  # fmt: skip
