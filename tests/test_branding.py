@@ -87,7 +87,8 @@ def test_the_bundled_base_shows_logo_colour_and_footer_links(project: Path) -> N
         page = (project / "site" / lang / "index.html").read_text()
         assert '<img class="site-logo" src="../assets/logo.png" alt="">' in page
         assert '<link rel="stylesheet" href="../assets/brand.css">' in page
-        assert f'<a href="https://www.test-support.test/impressum">{imprint}</a>' in page
+        link = '<a href="https://www.test-support.test/impressum" rel="noopener noreferrer">'
+        assert f"{link}{imprint}</a>" in page
         assert 'href="https://www.test-support.test/datenschutz"' in page
     assert (
         ":root { --accent: #0066cc; --accent-soft: #e6f0fa; }"

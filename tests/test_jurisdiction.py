@@ -93,7 +93,7 @@ def test_every_page_and_every_pdf_sheet_names_the_imprint(project: Path) -> None
     site = project / "site"
     for page in site.glob("*/**/*.html"):
         if page.parent.name != "embed":  # fragments live on the controller's own site
-            assert f'<a href="{IMPRINT}">' in page.read_text(), page
+            assert f'<a href="{IMPRINT}" rel="noopener noreferrer">' in page.read_text(), page
     for pdf in (site / "pdf").rglob("*.pdf"):
         label = (
             "Impressum (§ 5 DDG)" if "/de/" in pdf.as_posix() else "Legal notice (imprint, § 5 DDG)"
@@ -109,5 +109,6 @@ def test_an_austrian_imprint_is_labelled_under_austrian_law(project: Path) -> No
     assert config_codes(project) == []
     assert build(project, today=TODAY, pdf=False).written
     page = (project / "site" / "de" / "index.html").read_text()
-    assert f'<a href="{IMPRINT}">Impressum und Offenlegung (§ 5 ECG, § 25 MedienG)</a>' in page
+    label = "Impressum und Offenlegung (§ 5 ECG, § 25 MedienG)"
+    assert f'<a href="{IMPRINT}" rel="noopener noreferrer">{label}</a>' in page
     assert "Datenschutzbehörde" in (project / "site" / "de" / "notice.html").read_text()
