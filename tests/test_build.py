@@ -168,7 +168,9 @@ def test_label_catalogues_have_the_same_keys() -> None:
     assert keys(labels(templates, "de").data) == keys(labels(templates, "en").data)
 
 
-def art_13_missing(text: str, config: Config, p: Provider, lang: str) -> list[str]:
+def art_13_missing(
+    text: str, config: Config, p: Provider, lang: str, *, page: bool = True
+) -> list[str]:
     """What of the Art. 13(1) and (2) checklist a notice's text (tags stripped) lacks."""
     words = labels(bundled_dir("templates"), lang)
     authority = reference().authorities[config.jurisdiction]
@@ -186,7 +188,8 @@ def art_13_missing(text: str, config: Config, p: Provider, lang: str) -> list[st
     must += [words[f"provision_obligation.{p.processing.provision.obligation}"]]
     must += [words["set_by_" + retention.set_by] for retention in p.processing.retention]
     # The imprint link, labelled by the controller's law (§ 5 DDG; § 5 ECG, § 25 MedienG).
-    if config.imprint_url:
+    # (a fragment embedded in the controller's own page has that page's imprint instead)
+    if config.imprint_url and page:
         must += [words[f"imprint_by_country.{config.controller.country}"]]
     # A DPF certification is worded by its evidence: checked on the list, or attributed.
     for t in p.processing.transfers:
