@@ -204,9 +204,18 @@ def art_13_missing(
     # What the sources leave open is said, not hidden (DESIGN §4b).
     if any(part.unconfirmed for part in p.sourced()):
         must += [words["evidence.unconfirmed"]]
-    must += [words[f"evidence.{m.field}_unconfirmed"] for m in p.unconfirmed]
-    # The role statement (who is responsible for what, issue 14 item 3) belongs to the
-    # legal texts; it joins this list once its sentence is in the labels.
+    # An entry that says itself what is unclear about its transfers says it in its own words.
+    unclear = p.processing.transfers_unclear
+    must += [
+        " ".join(unclear.get(lang).split()[:8])
+        if m.field == "transfers" and unclear is not None
+        else words[f"evidence.{m.field}_unconfirmed"]
+        for m in p.unconfirmed
+    ]
+    # Who is responsible for what, in plain words (Art. 12(1), 13(1)(a) GDPR; issue 14 item 3).
+    names = {"controller": config.controller.name, "operator": p.operator.legal_name or "",
+             "provider": p.name.get(lang)}  # fmt: skip
+    must += [words.text(f"responsibility.{p.operator.role}", **names), words["summary.heading"]]
     missing = [needle for needle in must if needle not in text]
     return missing + [leak for leak in ("None", "{") if leak in text]
 

@@ -128,7 +128,7 @@ def test_csv_carries_every_art_30_element(project: Path) -> None:
     assert "Example CDN, Inc. (United States), sub-processor" in row["Categories of recipients"]
     assert row["Transfers to third countries and safeguards"] == (
         "Example CDN, Inc. (United States): EU-U.S. Data Privacy Framework (Art. 45 GDPR, "
-        "Commission Implementing Decision (EU) 2023/1795); DPF List checked on October 1, 2026; "
+        "Commission Implementing Decision (EU) 2023/1795); DPF List checked on 1 October 2026; "
         "https://www.dataprivacyframework.gov/list"
     )
     assert row["Time limits for erasure"].startswith(

@@ -73,6 +73,26 @@ def test_notice_text_metadata_and_tags(project: Path, built: Path) -> None:
         assert reader.pages[0].mediabox.width == pytest.approx(595.28, abs=0.5)  # A4
 
 
+def test_paper_prints_link_addresses_and_field_tooltips_in_words(
+    project: Path, built: Path
+) -> None:
+    """Paper cannot be clicked: a link's address follows its label (issue 14, item 13); a
+    viewer's tooltip on a consent box shows the item's words, not its field id."""
+    checked = check_project(project, today=TODAY)
+    p = checked.providers[0]
+    assert p.operator.privacy_policy_url and p.consent
+    for lang in ("de", "en"):
+        words = labels(bundled_dir("templates"), lang)
+        text = text_of(built / lang / "full-video-notice.pdf").replace(" ", "")
+        label = words["operator_privacy_policy"].replace(" ", "")
+        assert f"{label}({p.operator.privacy_policy_url})" in text
+        fields = PdfReader(built / lang / "full-video-consent.pdf").get_fields()
+        assert fields is not None
+        for item in p.consent.items:
+            tooltip = str(fields[f"consent-{item.id}"].get("/TU", ""))
+            assert tooltip == item.text.get(lang), tooltip
+
+
 def test_consent_form_is_fillable_with_every_box_unticked(project: Path, built: Path) -> None:
     checked = check_project(project, today=TODAY)
     form = checked.providers[0].consent

@@ -259,19 +259,19 @@ def test_the_bundled_catalogue_from_the_installed_wheel(
         assert result.returncode == 0, result.stderr
     result = installed.run("check", "--format", "json", cwd=project)
     asked = {f["code"] for f in json.loads(result.stdout)["findings"]}
-    # The choices and the DPA; the shipped entries' unconfirmed facts (DG532).
-    assert result.returncode == 1 and asked == {"DG508", "DG403", "DG532"}
+    # choices and the DPA; Zoom's DPF claim on its own word and the entries' unconfirmed facts
+    assert result.returncode == 1 and asked == {"DG508", "DG403", "DG530", "DG532"}
 
     for path in (project / "providers").glob("*.yaml"):
         data = decided(yaml.safe_load(path.read_text()))
         if data["role"]["assessment"] == "processor":
             data["dpa"] = {"concluded_on": "2026-11-02", "kept_at": "Vertragsordner, AVV"}
         path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
-    # Left: the bundled entries' unconfirmed facts, marked in the notices (DG532), which
-    # --strict would refuse until someone confirms them.
+    # Left: the bundled entries' unconfirmed facts, marked in the notices (DG532), and Zoom's
+    # DPF claim on its own word (DG530), which --strict refuses until someone confirms them.
     result = installed.run("check", "--format", "json", cwd=project)
     left = {f["code"] for f in json.loads(result.stdout)["findings"]}
-    assert result.returncode == 0 and left == {"DG532"}, result.stdout + result.stderr
+    assert result.returncode == 0 and left == {"DG530", "DG532"}, result.stdout + result.stderr
     with must_finish_within(300):
         result = installed.run("build", "--jobs", "1", cwd=project)
     assert result.returncode == 0, result.stdout + result.stderr

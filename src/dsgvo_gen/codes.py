@@ -97,6 +97,10 @@ CODES: dict[str, Code] = _catalogue(
     Code("DG421", E, "", "provider listed in the config has no descriptor"),
     Code("DG422", W, "Art. 13(1)(e) GDPR", "one recipient named differently in two descriptors"),
     Code("DG423", E, "", "descriptor uses a catalogue entry that does not exist"),
+    Code("DG440", W, "Art. 4(7), 28 GDPR", "role argued from a missing contract"),
+    Code("DG441", E, "Art. 6(1)(c), 6(3) GDPR", "legal obligation without its statute"),
+    Code("DG442", E, "Art. 6(3) GDPR", "statute of another country than the controller's"),
+    Code("DG443", W, "Art. 12(1) GDPR", "'Buchst. a' where the notices cite 'lit. a'"),
     # DG5xx: provenance and staleness
     Code("DG501", E, "Art. 5(1)(a), 12(1) GDPR", "fact without a source"),
     Code("DG502", W, "Art. 5(2) GDPR", "review older than review_max_age"),

@@ -288,6 +288,7 @@ def join(entry: Entry, d: Decisions) -> Provider:
             provision=d.provision,
             automated_decisions=d.automated_decisions,
             recording=d.recording,
+            transfers_unclear=entry.transfers_unclear,
         ),
         consent=d.consent,
         path=d.path,

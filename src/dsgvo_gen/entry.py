@@ -80,6 +80,7 @@ class Entry:
     self_run: bool
     path: str
     at: JsonPath  # where the entry's own keys are: (IN_ENTRY,), or () in a format 1 file
+    transfers_unclear: Text | None = None  # transfers the sources cannot rule out
 
     @property
     def is_draft(self) -> bool:
@@ -139,7 +140,13 @@ def build_entry(raw: dict[str, Any], path: str) -> Entry:
         self_run=all(value is None for value in identity),
         path=path,
         at=root,
+        transfers_unclear=_unclear(raw, root),
     )
+
+
+def _unclear(raw: dict[str, Any], root: JsonPath) -> Text | None:
+    unclear = raw.get("transfers_unclear")
+    return None if unclear is None else Text.of(unclear["text"], (*root, "transfers_unclear"))
 
 
 def facts_of(p: Provider) -> Entry:

@@ -110,7 +110,9 @@ class Labels:
         return str(self[f"features.{_FEATURE_PREFIXES[key]}{value}"])
 
     def date(self, value: date) -> str:
-        return str(format_date(value, format="long", locale=self.lang))
+        return str(
+            format_date(value, format="long", locale=_DATE_LOCALES.get(self.lang, self.lang))
+        )
 
     def cited(self, sources: Iterable[Source]) -> str:
         """The documents a statement is attributed to, each with the day it was read."""
@@ -122,6 +124,37 @@ class Labels:
 
     def country(self, code: str) -> str:
         return str(Locale(self.lang).territories.get(code, code))
+
+    def address(self, line: str, country: str | None) -> str:
+        """A postal address on one line with its country named in this language: a trailing
+        country name in any language ("…, Deutschland") is replaced, a missing one added."""
+        if not country:
+            return line
+        head, _, last = line.rpartition(",")
+        if head and _is_country_name(last.strip(), country):
+            line = head
+        return f"{line}, {self.country(country)}"
+
+
+#: Short forms a country is often written as in an address, besides its names in German and
+#: English.
+_COUNTRY_ALIASES = {"US": ("USA", "U.S.A.", "U.S."), "GB": ("UK", "U.K.")}
+
+
+@cache
+def _country_names(country: str) -> frozenset[str]:
+    names = {str(Locale(lang).territories.get(country, "")) for lang in ("de", "en")}
+    names.update(_COUNTRY_ALIASES.get(country, ()))
+    return frozenset(name.casefold() for name in names if name)
+
+
+def _is_country_name(text: str, country: str) -> bool:
+    return text.casefold() in _country_names(country)
+
+
+#: The built-in English texts are British English, so their dates are too: "21 November
+#: 2026", never the US "November 21, 2026" next to "organisation".
+_DATE_LOCALES = {"en": "en_GB"}
 
 
 class CatalogueError(ValueError):

@@ -232,6 +232,11 @@ class Purpose:
         return bool({"art6-1-a", "art9-2-a", "tdddg-25-1"} & set(self.legal_basis))
 
     @property
+    def on_behalf(self) -> bool:
+        """Done as a client organisation's processor (Art. 28): its basis, not ours."""
+        return "art28" in self.legal_basis
+
+    @property
     def open_to_objection(self) -> bool:
         """Art. 21(1) GDPR applies to processing based on Art. 6(1)(e) or (f)."""
         return bool({"art6-1-e", "art6-1-f"} & set(self.legal_basis))
@@ -308,6 +313,9 @@ class Processing:
     provision: Provision
     automated_decisions: bool
     recording: Recording
+    #: What the sources leave open about transfers outside the EU/EEA (catalogue entry):
+    #: the notice says this instead of "no transfers".
+    transfers_unclear: Text | None = None
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,13 @@ DATA_DIR = PACKAGE_DIR / "data"
 @dataclass(frozen=True)
 class Adequacy:
     country: str
-    decision: str
+    decision: str  # the English title
+    decision_de: str  # the German title: a German notice cites the German edition
     scope: Text | None
     source: str
+
+    def title(self, lang: str) -> str:
+        return self.decision_de if lang == "de" else self.decision
 
 
 @dataclass(frozen=True)
@@ -65,7 +69,13 @@ def read_builtin(name: str) -> dict[str, Any]:
 def reference() -> Reference:
     countries, authorities = read_builtin("countries.yaml"), read_builtin("authorities.yaml")
     adequacy = {
-        code: Adequacy(code, entry["decision"], Text.maybe(entry.get("scope"), ()), entry["source"])
+        code: Adequacy(
+            code,
+            entry["decision"],
+            entry["decision_de"],
+            Text.maybe(entry.get("scope"), ()),
+            entry["source"],
+        )
         for code, entry in countries["adequacy"].items()
     }
     return Reference(

@@ -269,9 +269,9 @@ class Renderer:
         self.catalogues = {lang: labels(self.templates, lang) for lang in config.languages}
         ref = reference
 
-        def adequacy_decision(country: str) -> str:
+        def adequacy_decision(country: str, lang: str = "en") -> str:
             entry = ref.adequacy.get(country)
-            return entry.decision if entry else ""
+            return entry.title(lang) if entry else ""
 
         def transfer_evidence(p: Provider, t: Transfer) -> DpfEvidence | None:
             return dpf_evidence(t, p.sources) if t.mechanism in DPF_MECHANISMS else None

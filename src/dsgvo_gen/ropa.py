@@ -80,7 +80,7 @@ def _recipients(p: Provider, words: Labels) -> list[str]:
 def _transfers(p: Provider, words: Labels, adequacy: Mapping[str, Adequacy]) -> list[str]:
     lines = []
     for t in p.processing.transfers:
-        decision = adequacy[t.country].decision if t.country in adequacy else ""
+        decision = adequacy[t.country].title(words.lang) if t.country in adequacy else ""
         parts = [words.text("ropa.mechanism." + t.mechanism, decision=decision)]
         evidence = dpf_evidence(t, p.sources) if t.mechanism in DPF_MECHANISMS else None
         if evidence is not None and evidence.attributed:

@@ -163,10 +163,10 @@ from dsgvo_gen.rules import (  # noqa: E402
     provenance,
     size,
     transfers,
+    wording,
 )
 
 __all__ = [
     "branding", "catalogue", "completeness", "consistency", "evidence", "jurisdiction", "languages",
-    "project",
-    "provenance", "size", "transfers",
+    "project", "provenance", "size", "transfers", "wording",
 ]  # fmt: skip

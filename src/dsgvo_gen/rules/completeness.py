@@ -65,7 +65,8 @@ def purposes_have_bases(d: Decisions, where: Where, ctx: Context) -> Iterator[Fi
                 (*purpose.at, "legal_basis"), "DG303",
                 f"purpose '{purpose.id}' has no legal basis",
             )  # fmt: skip
-        elif not any(b.startswith("art6-") for b in purpose.legal_basis):
+        # art28: as a processor we need no basis of our own; the client's applies (Art. 28).
+        elif not purpose.on_behalf and not any(b.startswith("art6-") for b in purpose.legal_basis):
             yield where.finding(
                 (*purpose.at, "legal_basis"), "DG303",
                 f"purpose '{purpose.id}' needs an Art. 6(1) basis as well: Art. 9(2) and "
