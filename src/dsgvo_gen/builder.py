@@ -288,13 +288,17 @@ def _marks(project: Project) -> dict[str, Mark]:
     """Drafts, and every provider with findings still open, as a preview marks them."""
     marks = {}
     for p in project.providers:
+        found = [f for f in project.findings_of(p.id) if f.severity is not Severity.NOTE]
         open_findings = tuple(
             f"{f.path}:{f.line}: {f.severity.value}[{f.code}] {f.message}"
-            for f in project.findings_of(p.id)
-            if f.severity is not Severity.NOTE
+            for f in found
+            if f.code != "DG540"
         )
-        if p.is_draft or open_findings:
-            marks[p.id] = Mark(p.is_draft, open_findings)
+        missing = tuple(
+            f.message.removeprefix("missing fact: ") for f in found if f.code == "DG540"
+        )
+        if p.is_draft or open_findings or missing:
+            marks[p.id] = Mark(p.is_draft, open_findings, missing)
     return marks
 
 
@@ -304,8 +308,9 @@ def preview(
     *,
     today: date | None = None,
 ) -> BuildResult:
-    """Render every provider, drafts included, into `out` (default `<root>/preview`): the
-    pages of a draft are marked as such and list its open findings. HTML only.
+    """Render every provider, drafts included (those in providers/drafts/ too), into `out`
+    (default `<root>/preview`): the pages of a draft are marked as such and list its
+    missing facts and open findings. HTML only.
 
     Never into the site folder, where a draft would be published: that raises UsageError;
     a folder dsgvo-gen did not make raises UnsafePath, like `build`.
@@ -319,7 +324,9 @@ def preview(
     def prepare(project: Project, config: Config, templates: Templates) -> Renderer:
         return _renderer(project, config, templates, project.providers, _marks(project))
 
-    report, passed = through_gate(root, prepare, today=today, refuse=False, target=shown)
+    report, passed = through_gate(
+        root, prepare, today=today, refuse=False, target=shown, drafts=True
+    )
     if passed is None:
         return BuildResult(report, shown, 0)
     try:

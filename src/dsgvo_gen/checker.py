@@ -118,6 +118,18 @@ def _listing(root: Path, config: Config | None) -> tuple[list[Path], list[Findin
     return [path for path in candidates if path.exists()], ignored
 
 
+DRAFTS_DIR = "drafts"
+
+
+def _drafts(root: Path) -> list[Path]:
+    """The descriptors in `providers/drafts/`: unfinished ones a preview shows, marked; never
+    through a link (the folder's own links are refused like providers/ itself)."""
+    folder = root / PROVIDERS_DIR / DRAFTS_DIR
+    if folder.is_symlink() or not folder.is_dir():
+        return []
+    return sorted(folder.glob("*.yaml"))
+
+
 def _expand(paths: Sequence[Path]) -> tuple[list[Path], list[Finding]]:
     files: list[Path] = []
     ignored: list[Finding] = []
@@ -233,18 +245,22 @@ def check_project(
     paths: Sequence[Path | str] = (),
     *,
     today: date | None = None,
+    drafts: bool = False,
 ) -> Project:
     """Check the config and the descriptors of a project (or only `paths`).
 
     `paths` may also name catalogue entries (files in one of the project's catalogue
     folders); without `paths`, the entries the descriptors use and every entry of the
-    project's own `catalogue/` are checked.
+    project's own `catalogue/` are checked. With `drafts` (the preview), the descriptors
+    kept in `providers/drafts/` are read too.
     """
     with _fewer_collections():
-        return _check_project(Path(root), paths, today)
+        return _check_project(Path(root), paths, today, drafts)
 
 
-def _check_project(root: Path, paths: Sequence[Path | str], today: date | None) -> Project:
+def _check_project(
+    root: Path, paths: Sequence[Path | str], today: date | None, drafts: bool = False
+) -> Project:
     config_path = root / CONFIG_NAME
     config, config_doc, config_findings = load_config(
         config_path, display_path(config_path, Path.cwd())
@@ -265,6 +281,8 @@ def _check_project(root: Path, paths: Sequence[Path | str], today: date | None) 
         files, listing = _expand([Path(p) for p in paths])
     else:
         files, listing = _listing(root, config)
+        if drafts and (config is None or config.providers is None):
+            files += _drafts(root)
     report.extend(listing)
 
     entries = _Entries(ctx, report)

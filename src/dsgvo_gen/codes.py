@@ -104,8 +104,8 @@ CODES: dict[str, Code] = _catalogue(
     Code("DG508", E, "Art. 5(2) GDPR", "a choice that is the controller's to make is still open"),
     Code("DG520", W, "", "feature not stated (null: unknown)"),
     Code("DG540", W, "", "draft: a fact still missing, and where to find it"),
-    Code("DG541", W, "Art. 7(1) GDPR", "consent form, but site.base_url is not set to name the notice"),
-    Code("DG542", E, "Art. 7(1), 13(2)(c) GDPR", "recording said to need consent, but no consent form"),
+    Code("DG541", N, "Art. 7(1) GDPR", "consent form, but no site.base_url to name its notice by"),
+    Code("DG542", E, "Art. 7(1) GDPR", "recording said to need consent, but no consent form"),
     # DG6xx: languages
     Code("DG601", E, "Art. 12(1) GDPR", "text missing a configured language"),
     Code("DG602", W, "Art. 12(1) GDPR", "plain string where a translated text is expected"),

@@ -100,11 +100,11 @@ def _field_path(dotted: str) -> JsonPath:
 def _missing(raw: dict[str, Any], at: JsonPath) -> tuple[Missing, ...]:
     if raw.get("missing") is None:
         return ()
-    return tuple(
-        Missing(m["what"], m["where"], m.get("url"),
-                tuple(_field_path(f) for f in m.get("fields", ())), a)  # fmt: skip
-        for m, a in parts.items(raw, "missing", at)
-    )
+    found = []
+    for m, a in parts.items(raw, "missing", at):
+        fields = tuple(_field_path(f) for f in m.get("fields", ()))
+        found.append(Missing(m["what"], m["where"], m.get("url"), fields, a))
+    return tuple(found)
 
 
 def build_entry(raw: dict[str, Any], path: str) -> Entry:

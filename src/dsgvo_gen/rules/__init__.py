@@ -155,6 +155,7 @@ from dsgvo_gen.rules import (  # noqa: E402
     branding,
     catalogue,
     completeness,
+    consent,
     consistency,
     languages,
     project,
@@ -164,6 +165,6 @@ from dsgvo_gen.rules import (  # noqa: E402
 )
 
 __all__ = [
-    "branding", "catalogue", "completeness", "consistency", "languages", "project", "provenance",
-    "size", "transfers",
+    "branding", "catalogue", "completeness", "consent", "consistency", "languages", "project",
+    "provenance", "size", "transfers",
 ]  # fmt: skip

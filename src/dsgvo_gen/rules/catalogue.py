@@ -31,7 +31,8 @@ def uses_a_known_entry(d: Decisions, where: Where, ctx: Context) -> Iterator[Fin
 def entry_is_a_draft(e: Entry, where: Where, ctx: Context) -> Iterator[Finding]:
     if e.is_draft:
         count = len(e.missing)
-        missing = f"{count} missing fact{'s' if count != 1 else ''} (DG540)" if count else "its gaps"
+        plural = "s" if count != 1 else ""
+        missing = f"{count} missing fact{plural} (DG540)" if count else "its gaps"
         yield where.finding(
             (*e.at, "status"), "DG126",
             f"catalogue entry '{e.id}' is a draft: no notice built from it is published until "
@@ -41,12 +42,10 @@ def entry_is_a_draft(e: Entry, where: Where, ctx: Context) -> Iterator[Finding]:
 
 def _resolves(raw: Any, path: JsonPath) -> bool:
     for part in path:
-        if isinstance(part, int) and isinstance(raw, list) and 0 <= part < len(raw):
-            raw = raw[part]
-        elif isinstance(part, str) and isinstance(raw, dict) and part in raw:
-            raw = raw[part]
-        else:
+        in_list = isinstance(part, int) and isinstance(raw, list) and 0 <= part < len(raw)
+        if not (in_list or (isinstance(raw, dict) and part in raw)):
             return False
+        raw = raw[part]
     return True
 
 
