@@ -103,6 +103,16 @@ CODES: dict[str, Code] = _catalogue(
     ),
     Code("DG508", E, "Art. 5(2) GDPR", "a choice that is the controller's to make is still open"),
     Code("DG520", W, "", "feature not stated (null: unknown)"),
+    # DG53x: evidence, what a notice may claim (DESIGN §4b)
+    Code(
+        "DG530",
+        W,
+        "Art. 45 GDPR; Art. 5(1)(a) GDPR",
+        "DPF certification rests on the provider's statement alone (attributed)",
+    ),
+    Code(
+        "DG531", E, "Art. 5(1)(a) GDPR", "DPF check date without the DPF list as an official source"
+    ),
     Code("DG540", W, "", "draft: a fact still missing, and where to find it"),
     Code("DG541", N, "Art. 7(1) GDPR", "consent form, but no site.base_url to name its notice by"),
     Code("DG542", E, "Art. 7(1) GDPR", "recording said to need consent, but no consent form"),

@@ -11,6 +11,7 @@ on every save).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -22,7 +23,7 @@ from babel.dates import format_date
 from dsgvo_gen.findings import Finding, display_path, quote
 from dsgvo_gen.hints import did_you_mean
 from dsgvo_gen.loader import Document, load_file
-from dsgvo_gen.model import Duration
+from dsgvo_gen.model import Duration, Source
 from dsgvo_gen.paths import UnsafePath, refuse_links_below
 from dsgvo_gen.resources import Templates
 
@@ -110,6 +111,14 @@ class Labels:
 
     def date(self, value: date) -> str:
         return str(format_date(value, format="long", locale=self.lang))
+
+    def cited(self, sources: Iterable[Source]) -> str:
+        """The documents a statement is attributed to, each with the day it was read."""
+        named = [self.text("evidence.cited", title=s.title, date=self.date(s.accessed_on))
+                 for s in sources]  # fmt: skip
+        if len(named) > 1:
+            return ", ".join(named[:-1]) + f" {self['duration.and']} {named[-1]}"
+        return named[0] if named else ""
 
     def country(self, code: str) -> str:
         return str(Locale(self.lang).territories.get(code, code))

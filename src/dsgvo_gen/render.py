@@ -34,6 +34,7 @@ from jinja2.runtime import Context
 from dsgvo_gen import __version__
 from dsgvo_gen.branding import Logo, brand_css, fragment_brand_css
 from dsgvo_gen.config import Config
+from dsgvo_gen.evidence import DPF_MECHANISMS, DpfEvidence, dpf_evidence
 from dsgvo_gen.i18n import LabelError, labels
 from dsgvo_gen.limits import (
     MAX_ASSET_BYTES,
@@ -43,7 +44,7 @@ from dsgvo_gen.limits import (
     mebibytes,
 )
 from dsgvo_gen.markup import breakable_url, markdown_block, markdown_inline
-from dsgvo_gen.model import Provider, Text
+from dsgvo_gen.model import Provider, Text, Transfer
 from dsgvo_gen.paths import UnsafePath, read_regular_file_inside
 from dsgvo_gen.reference import Reference
 from dsgvo_gen.resources import Templates, bundled_dir
@@ -265,6 +266,9 @@ class Renderer:
             entry = ref.adequacy.get(country)
             return entry.decision if entry else ""
 
+        def transfer_evidence(p: Provider, t: Transfer) -> DpfEvidence | None:
+            return dpf_evidence(t, p.sources) if t.mechanism in DPF_MECHANISMS else None
+
         self.shared: dict[str, Any] = {
             "config": config,
             "providers": self.providers,
@@ -272,6 +276,7 @@ class Renderer:
             "catalogues": self.catalogues,
             "authority": ref.authorities[config.jurisdiction],
             "adequacy_decision": adequacy_decision,
+            "dpf_evidence": transfer_evidence,
             "latest_review": max((p.reviewed_on for p in self.providers), default=None),
             "pdf_path": pdf_path,
             "version": __version__,

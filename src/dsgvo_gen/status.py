@@ -15,9 +15,9 @@ from datetime import date
 from pathlib import Path
 
 from dsgvo_gen.checker import PROVIDERS_DIR, check_project
+from dsgvo_gen.evidence import DPF_MECHANISMS
 from dsgvo_gen.findings import Report, Severity
 from dsgvo_gen.model import Duration, Provider
-from dsgvo_gen.rules.transfers import DPF_MECHANISMS
 
 PUBLISHED, DRAFT, INVALID = "published", "draft", "invalid"
 

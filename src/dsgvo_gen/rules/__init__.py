@@ -157,6 +157,7 @@ from dsgvo_gen.rules import (  # noqa: E402
     completeness,
     consent,
     consistency,
+    evidence,
     languages,
     project,
     provenance,
@@ -165,6 +166,7 @@ from dsgvo_gen.rules import (  # noqa: E402
 )
 
 __all__ = [
-    "branding", "catalogue", "completeness", "consent", "consistency", "languages", "project",
+    "branding", "catalogue", "completeness", "consent", "consistency", "evidence", "languages",
+    "project",
     "provenance", "size", "transfers",
 ]  # fmt: skip

@@ -10,12 +10,12 @@ from urllib.parse import urlsplit
 from dsgvo_gen.config import Config, example_controller
 from dsgvo_gen.decisions import Decisions
 from dsgvo_gen.entry import Entry
+from dsgvo_gen.evidence import DPF_MECHANISMS
 from dsgvo_gen.findings import Finding, quote
 from dsgvo_gen.loader import Document, JsonPath
 from dsgvo_gen.model import Text, Transfer
 from dsgvo_gen.resources import load_schema
 from dsgvo_gen.rules import Context, Where, config_rule, descriptor_rule, fact_rule
-from dsgvo_gen.rules.transfers import DPF_MECHANISMS
 
 _PRIVACY_SHIELD = re.compile(r"privacy[\s-]*shield", re.IGNORECASE)
 #: Words the placeholder pattern needs, one of which a text must contain to be searched:

@@ -9,11 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from dsgvo_gen.entry import Entry
+from dsgvo_gen.evidence import DPF_MECHANISMS, dpf_evidence
 from dsgvo_gen.findings import Finding, quote
-from dsgvo_gen.model import Recipient, Transfer
+from dsgvo_gen.model import Recipient, Source, Transfer
 from dsgvo_gen.rules import Context, Use, Where, fact_rule, use_rule
-
-DPF_MECHANISMS = {"eu-us-dpf", "swiss-us-dpf"}
 
 
 def _undeclared(
@@ -86,12 +85,15 @@ def _has_mechanism(t: Transfer, where: Where) -> Iterator[Finding]:
         )  # fmt: skip
 
 
-def _dpf_check_date(t: Transfer, where: Where) -> Iterator[Finding]:
+def _dpf_check_date(t: Transfer, sources: Iterable[Source], where: Where) -> Iterator[Finding]:
+    # Without the list among its sources, a DPF transfer is attributed and has no check
+    # date to give (DG530, DG531 in rules/evidence.py).
     if t.mechanism in DPF_MECHANISMS and t.dpf_checked_on is None:
-        yield where.finding(
-            (*t.at, "dpf_checked_on"), "DG416",
-            f"give the date you found '{t.recipient}' active on the DPF list",
-        )  # fmt: skip
+        if not dpf_evidence(t, sources).attributed:
+            yield where.finding(
+                (*t.at, "dpf_checked_on"), "DG416",
+                f"give the date you found '{t.recipient}' active on the DPF list",
+            )  # fmt: skip
     elif t.mechanism not in DPF_MECHANISMS and t.dpf_checked_on is not None:
         yield where.finding(
             (*t.at, "dpf_checked_on"), "DG416",
@@ -100,7 +102,11 @@ def _dpf_check_date(t: Transfer, where: Where) -> Iterator[Finding]:
 
 
 def _lawful(
-    transfers: Iterable[Transfer], recipients: Iterable[Recipient], where: Where, ctx: Context
+    transfers: Iterable[Transfer],
+    recipients: Iterable[Recipient],
+    sources: tuple[Source, ...],
+    where: Where,
+    ctx: Context,
 ) -> Iterator[Finding]:
     countries = {r.name: r.country for r in recipients}
     for t in transfers:
@@ -108,7 +114,7 @@ def _lawful(
         yield from _adequacy_exists(t, where, ctx)
         yield from _matches_recipient(t, countries, where, ctx)
         yield from _has_mechanism(t, where)
-        yield from _dpf_check_date(t, where)
+        yield from _dpf_check_date(t, sources, where)
 
 
 @fact_rule("DG306")
@@ -131,7 +137,7 @@ def facts_declare_transfers(e: Entry, where: Where, ctx: Context) -> Iterator[Fi
 
 @fact_rule("DG401", "DG402", "DG412", "DG413", "DG416")
 def facts_transfers_are_lawful(e: Entry, where: Where, ctx: Context) -> Iterator[Finding]:
-    yield from _lawful(e.transfers, e.recipients, where, ctx)
+    yield from _lawful(e.transfers, e.recipients, e.sources, where, ctx)
 
 
 @use_rule("DG306")
@@ -143,7 +149,7 @@ def own_recipients_declare_transfers(use: Use, ctx: Context) -> Iterator[Finding
 @use_rule("DG401", "DG402", "DG412", "DG413", "DG416")
 def own_transfers_are_lawful(use: Use, ctx: Context) -> Iterator[Finding]:
     recipients = use.provider.processing.recipients
-    yield from _lawful(use.decisions.transfers, recipients, use.where, ctx)
+    yield from _lawful(use.decisions.transfers, recipients, (), use.where, ctx)
 
 
 @use_rule("DG415")
