@@ -4,7 +4,10 @@ the shipped examples, the rules DG541/DG542, and the counselling example's real 
 from __future__ import annotations
 
 import re
+import shlex
 import shutil
+import subprocess
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -185,3 +188,35 @@ def test_every_catalogue_entry_answers_the_criteria_or_says_unknown(tmp_path: Pa
     assert shown[ROOT.name, "de"] == shown[ROOT.name, "en"]
     assert shown[COUNSELLING.name, "de"] == shown[COUNSELLING.name, "en"] > 0
     assert shown[ROOT.name, "de"] + shown[COUNSELLING.name, "de"] == nulls, (shown, nulls)
+
+
+def test_the_readmes_first_command_publishes_red_connect(tmp_path: Path) -> None:
+    """The README's first command, as written (after setup.sh), in a fresh copy of the
+    repository's example projects: RED connect's notice and consent form in German and
+    English, as pages and PDFs."""
+    lines = (ROOT / "README.md").read_text().splitlines()
+    first = lines[lines.index("```sh") + 1].split("#")[0]
+    commands = [c.strip() for c in first.split("&&")]
+    assert commands[0] == "bash setup.sh" and len(commands) == 3
+    copy = tmp_path / "checkout"
+    shutil.copytree(ROOT / "providers", copy / "providers")
+    shutil.copy(ROOT / "dsgvo-gen.yaml", copy)
+    shutil.copytree(COUNSELLING, copy / "examples" / "counselling",
+                    ignore=shutil.ignore_patterns("site", "preview"))  # fmt: skip
+    exe = str(Path(sys.executable).parent / "dsgvo-gen")
+    for command in commands[1:]:
+        args = shlex.split(command)
+        assert args[0] == ".venv/bin/dsgvo-gen"
+        done = subprocess.run([exe, *args[1:]], cwd=copy, capture_output=True, text=True)
+        assert done.returncode == 0, done.stdout + done.stderr
+    site = copy / "examples" / "counselling" / "site"
+    for lang in ("de", "en"):
+        for page in (
+            f"{lang}/providers/red-connect.html",
+            f"{lang}/consent/red-connect.html",
+            f"pdf/{lang}/red-connect-notice.pdf",
+            f"pdf/{lang}/red-connect-consent.pdf",
+        ):
+            assert (site / page).is_file(), page
+        assert 'href="consent/red-connect.html"' in (site / lang / "index.html").read_text()
+    assert (copy / "site" / "pdf" / "de" / "zoom-notice.pdf").is_file()  # the first example too
