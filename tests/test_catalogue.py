@@ -94,7 +94,9 @@ def test_precedence_project_then_config_folders_then_bundled(tmp_path: Path) -> 
     assert "second/full-video.yaml (../second)" in overrides[2][1]
     assert "(bundled)" in overrides[0][1] + overrides[1][1]
     assert "(../verband-katalog)" in overrides[0][1] + overrides[1][1]
-    assert not report.failed(strict=True)  # overriding is deliberate: a note
+    # Overriding is deliberate: a note. (The shipped Zoom entry's unconfirmed facts are
+    # warnings of their own, DG532.)
+    assert not report.failed() and {f.code for f in report.findings} <= {"DG125", "DG532"}
     code, out = run("--project", str(project), "catalogue", "--format", "json")
     listed = {e["id"]: e for e in json.loads(out)}
     assert code == 0 and listed["zoom"]["origin"] == "catalogue/"
@@ -173,4 +175,5 @@ def test_a_descriptor_may_name_its_own_id_for_an_entry(project2: Path) -> None:
     text = (project2 / "providers" / "zoom-kunden.yaml").read_text()
     assert "id: zoom-kunden\nuses: zoom\n" in text
     report = check(project2, today=TODAY)
-    assert {f.code for f in problems(report)} == {"DG508"}
+    # DG532: the shipped Zoom entry marks facts its sources do not confirm.
+    assert {f.code for f in problems(report)} == {"DG508", "DG532"}

@@ -120,3 +120,59 @@ def source(url: str, kind: str | None) -> Source:
 )
 def test_only_the_dpf_list_counts_as_the_list(url: str, kind: str | None, listed: bool) -> None:
     assert is_dpf_list(source(url, kind)) is listed
+
+
+OPERATOR = "  dpa_url: https://video.example/avv\n  source: policy\n"
+NOT_CONFIRMED = {
+    "de": "(von unseren Quellen nicht bestätigt)",
+    "en": "(not confirmed by our sources)",
+}
+
+
+def mark_unconfirmed(project: Path, extra: str = "") -> None:
+    """The operator's address marked unconfirmed, and the entry's transfers as a whole."""
+    path = project / ENTRY
+    text = path.read_text()
+    assert OPERATOR in text
+    text = text.replace(
+        OPERATOR,
+        OPERATOR + "  unconfirmed:\n    address: only a third party's page names the street\n"
+        "  note: read in an archived copy\n",
+    ).replace("\nsources:\n", "\nunconfirmed:\n  transfers: the sub-processors were not read\n"
+              f"{extra}\nsources:\n")  # fmt: skip
+    path.write_text(text)
+
+
+def test_an_unconfirmed_fact_is_marked_in_the_notice_and_fails_strict(project2: Path) -> None:
+    mark_unconfirmed(project2)
+    report = check(project2, today=TODAY)
+    marks = sorted((f.line, f.message) for f in report.findings if f.code == "DG532")
+    assert [line for line, _ in marks] == [15, 38] and report.exit_code(strict=True) == 1
+    assert "the list of transfers may be incomplete" in marks[0][1]
+    assert "the operator: address is not confirmed" in marks[1][1]
+    assert build(project2, today=TODAY, pdf=False).written
+    for lang in ("de", "en"):
+        page = notice(project2, lang)
+        mark = f'<span class="unconfirmed">{NOT_CONFIRMED[lang]}</span>'
+        assert f"Beispielweg 2, 10115 Berlin, Deutschland {mark}" in page
+        transfers = page.split("-transfers")[1].split("</section>")[0]
+        assert "Example CDN, Inc." in transfers and 'class="unconfirmed"' in transfers
+        assert "read in an archived copy" not in page  # a note is never published
+
+
+def test_an_unconfirmed_draft_is_not_warned_about_twice(project2: Path) -> None:
+    mark_unconfirmed(project2, extra="missing:\n  - {what: the street, where: the imprint}")
+    path = project2 / ENTRY
+    path.write_text(path.read_text().replace("status: published", "status: draft"))
+    codes_found = codes(project2)
+    assert "DG126" in codes_found and "DG532" not in codes_found
+
+
+def test_a_note_changes_no_word_of_a_notice(project2: Path, tmp_path: Path) -> None:
+    assert build(project2, today=TODAY, pdf=False).written
+    before = {lang: notice(project2, lang) for lang in ("de", "en")}
+    path = project2 / ENTRY
+    path.write_text(path.read_text().replace(OPERATOR, OPERATOR + "  note: from a mirror\n"))
+    assert "DG532" not in codes(project2)
+    assert build(project2, today=TODAY, pdf=False).written
+    assert {lang: notice(project2, lang) for lang in ("de", "en")} == before

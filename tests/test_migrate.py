@@ -67,7 +67,10 @@ def test_facts_move_to_the_entry_and_decisions_stay(tmp_path: Path) -> None:
     entry, descriptor = item.entry.read_text(), item.descriptor.read_text()
     assert "legal_name: TeamViewer Germany GmbH" in entry and "kind: provider" in entry
     assert "dpa_offered: true" in entry and "dpa_url: https://www.teamviewer.com/de/eula/" in entry
-    assert "note: " in entry and "unconfirmed: " in entry and "unverified:" not in entry
+    # Format 1's `unverified` cannot say which fact it doubts: it becomes a note, and the
+    # header asks the user to name unconfirmed facts (which the notice then marks).
+    assert "note: " in entry and "\n  unconfirmed:" not in entry and "unverified:" not in entry
+    assert "under `unconfirmed:` with the reason" in entry
     assert "assessment: processor" in descriptor and "role_reason" not in descriptor
     # Format 1 took the published agreement for the controller's: the record says where.
     assert (

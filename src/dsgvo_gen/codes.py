@@ -113,6 +113,9 @@ CODES: dict[str, Code] = _catalogue(
     Code(
         "DG531", E, "Art. 5(1)(a) GDPR", "DPF check date without the DPF list as an official source"
     ),
+    Code(
+        "DG532", W, "Art. 5(1)(a), 12(1) GDPR", "published fact its sources do not confirm (marked)"
+    ),
     Code("DG540", W, "", "draft: a fact still missing, and where to find it"),
     Code("DG541", N, "Art. 7(1) GDPR", "consent form, but no site.base_url to name its notice by"),
     Code("DG542", E, "Art. 7(1) GDPR", "recording said to need consent, but no consent form"),

@@ -274,6 +274,7 @@ def join(entry: Entry, d: Decisions) -> Provider:
             joint_arrangement=d.role.joint_arrangement,
             sources=op.sources,
             unconfirmed=op.unconfirmed,
+            note=op.note,
             at=op.at,
         ),
         features=entry.features,
@@ -292,4 +293,5 @@ def join(entry: Entry, d: Decisions) -> Provider:
         path=d.path,
         status="draft" if entry.is_draft or d.status == "draft" else "published",
         uses=d.uses,
+        unconfirmed=entry.unconfirmed,
     )

@@ -26,6 +26,7 @@ from dsgvo_gen.model import (
     Sourced,
     Text,
     Transfer,
+    Unconfirmed,
     iter_texts,
 )
 
@@ -54,7 +55,8 @@ class OperatorFacts:
     dpa_offered: bool | None
     dpa_url: str | None
     sources: tuple[str, ...]
-    unconfirmed: str | None
+    unconfirmed: tuple[Unconfirmed, ...]
+    note: str | None
     at: JsonPath
 
 
@@ -67,6 +69,8 @@ class Entry:
     reviewed_on: date
     status: str
     missing: tuple[Missing, ...]
+    #: What the sources leave open about the entry as a whole: its recipients, its transfers.
+    unconfirmed: tuple[Unconfirmed, ...]
     sources: tuple[Source, ...]
     operator: OperatorFacts
     features: Features
@@ -119,7 +123,8 @@ def build_entry(raw: dict[str, Any], path: str) -> Entry:
         dpa_offered=op["dpa_offered"],
         dpa_url=op["dpa_url"],
         sources=parts.sources(op.get("source")),
-        unconfirmed=op.get("unconfirmed"),
+        unconfirmed=parts.unconfirmed(op, op_at),
+        note=op.get("note"),
         at=op_at,
     )
     identity = (operator.legal_name, operator.address, operator.country,
@@ -132,6 +137,7 @@ def build_entry(raw: dict[str, Any], path: str) -> Entry:
         reviewed_on=date.fromisoformat(raw["reviewed_on"]),
         status=raw["status"],
         missing=_missing(raw, root),
+        unconfirmed=parts.unconfirmed(raw, root),
         sources=tuple(parts.source(s, a) for s, a in parts.items(raw, "sources", root)),
         operator=operator,
         features=parts.features(raw["features"], (*root, "features")),
@@ -162,6 +168,7 @@ def facts_of(p: Provider) -> Entry:
         reviewed_on=p.reviewed_on,
         status=p.status,
         missing=(),
+        unconfirmed=(),
         sources=p.sources,
         operator=OperatorFacts(
             op.legal_name,
@@ -172,6 +179,7 @@ def facts_of(p: Provider) -> Entry:
             op.dpa_url,
             op.sources,
             op.unconfirmed,
+            op.note,
             op.at,
         ),
         features=p.features,

@@ -40,8 +40,9 @@ _SHARED_HOSTS = ("github.io", "github.com", "gitlab.io", "gitlab.com", "co.uk", 
 ENTRY_NOTE = (
     "# Made by `dsgvo-gen migrate` from a format 1 descriptor. The kind of each source was\n"
     "# derived from its address (provider: the operator's own domain; official: a register\n"
-    "# or authority; third-party: any other): check them. A fact's `unconfirmed` and a\n"
-    "# source's `note` are the format 1 `unverified` texts.\n"
+    "# or authority; third-party: any other): check them. A fact's and a source's `note`\n"
+    "# are the format 1 `unverified` texts: where one says a fact is not confirmed, name that\n"
+    "# fact under `unconfirmed:` with the reason (the notice then marks it).\n"
 )
 
 
@@ -138,17 +139,17 @@ def split(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
             "legal_name": op.get("legal_name"), "address": op.get("address"),
             "country": op.get("country"), "privacy_policy_url": op.get("privacy_policy_url"),
             "dpa_offered": True if op.get("dpa_url") else None, "dpa_url": op.get("dpa_url"),
-            **{k: v for k, v in _renamed(op, unverified="unconfirmed").items()
-               if k in ("source", "unconfirmed")},
+            **{k: v for k, v in _renamed(op, unverified="note").items()
+               if k in ("source", "note")},
         },
-        "features": _renamed(raw["features"], unverified="unconfirmed"),
+        "features": _renamed(raw["features"], unverified="note"),
         "service_data": [d for d in proc["data"] if d["id"] in service_ids],
-        "recipients": [_renamed(r, unverified="unconfirmed") for r in proc["recipients"]]
+        "recipients": [_renamed(r, unverified="note") for r in proc["recipients"]]
         if facts_hold_recipients else [],
-        "transfers": [_renamed(t, unverified="unconfirmed") for t in proc["transfers"]]
+        "transfers": [_renamed(t, unverified="note") for t in proc["transfers"]]
         if facts_hold_recipients else [],
         "retention": [_renamed({k: v for k, v in r.items() if k != "set_by"},
-                               unverified="unconfirmed") for r in provider_rules],
+                               unverified="note") for r in provider_rules],
     }  # fmt: skip
     descriptor: dict[str, Any] = {
         "format": 2, "id": raw["id"], "uses": raw["id"], "status": "published",

@@ -128,6 +128,22 @@ class Sourced(Protocol):
     @property
     def sources(self) -> tuple[str, ...]: ...
 
+    @property
+    def unconfirmed(self) -> tuple[Unconfirmed, ...]: ...
+
+
+@dataclass(frozen=True)
+class Unconfirmed:
+    """A fact its sources do not confirm (DESIGN §4b): the field it is about and why.
+
+    A notice marks such a fact as not confirmed; a note on how a source was read
+    (`note`) is something else and never changes the wording.
+    """
+
+    field: str
+    reason: str
+    at: JsonPath
+
 
 @dataclass(frozen=True)
 class Source:
@@ -153,7 +169,8 @@ class Operator:
     dpa_url: str | None  # where the operator publishes its agreement, never the controller's record
     joint_arrangement: Text | None
     sources: tuple[str, ...]
-    unconfirmed: str | None
+    unconfirmed: tuple[Unconfirmed, ...]
+    note: str | None  # how the sources were read; never published
     at: JsonPath
 
 
@@ -186,7 +203,8 @@ class Features:
     recording_available: bool | None
     notes: Text | None
     sources: tuple[str, ...]
-    unconfirmed: str | None
+    unconfirmed: tuple[Unconfirmed, ...]
+    note: str | None  # how the sources were read; never published
     at: JsonPath
 
     def unknown(self) -> tuple[str, ...]:
@@ -236,7 +254,8 @@ class Recipient:
     country: str
     purpose: Text
     sources: tuple[str, ...]
-    unconfirmed: str | None
+    unconfirmed: tuple[Unconfirmed, ...]
+    note: str | None  # how the sources were read; never published
     at: JsonPath
 
 
@@ -248,7 +267,8 @@ class Transfer:
     dpf_checked_on: date | None
     safeguard_url: str | None
     sources: tuple[str, ...]
-    unconfirmed: str | None
+    unconfirmed: tuple[Unconfirmed, ...]
+    note: str | None  # how the sources were read; never published
     at: JsonPath
 
 
@@ -259,7 +279,8 @@ class Retention:
     criteria: Text | None
     set_by: str  # provider | controller
     sources: tuple[str, ...]
-    unconfirmed: str | None
+    unconfirmed: tuple[Unconfirmed, ...]
+    note: str | None  # how the sources were read; never published
     at: JsonPath
 
 
@@ -329,6 +350,8 @@ class Provider:
     path: str
     status: str  # published | draft (the descriptor's or, when that is a draft, the entry's)
     uses: str | None  # the catalogue entry (format 2), None for format 1
+    #: What the entry's sources leave open about its recipients or transfers as a whole.
+    unconfirmed: tuple[Unconfirmed, ...] = ()
 
     @property
     def is_draft(self) -> bool:

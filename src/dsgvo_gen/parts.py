@@ -32,6 +32,7 @@ from dsgvo_gen.model import (
     Subject,
     Text,
     Transfer,
+    Unconfirmed,
 )
 
 
@@ -61,9 +62,17 @@ def source(raw: dict[str, Any], at: JsonPath) -> Source:
                   raw.get("kind"), raw.get("note", raw.get("unverified")), at)  # fmt: skip
 
 
-def _unconfirmed(raw: dict[str, Any]) -> str | None:
-    # Format 1 says `unverified` where a catalogue entry says `unconfirmed`.
-    value: str | None = raw.get("unconfirmed", raw.get("unverified"))
+def unconfirmed(raw: dict[str, Any], at: JsonPath) -> tuple[Unconfirmed, ...]:
+    """The facts of a part that its sources do not confirm, by field (a catalogue entry's
+    `unconfirmed:`). Format 1 cannot say which fact its `unverified` text is about."""
+    marks = raw.get("unconfirmed") or {}
+    return tuple(Unconfirmed(field, reason, (*at, "unconfirmed", field))
+                 for field, reason in marks.items())  # fmt: skip
+
+
+def _note(raw: dict[str, Any]) -> str | None:
+    # Format 1 says `unverified` for any remark; it is kept as a note, never published.
+    value: str | None = raw.get("note", raw.get("unverified"))
     return value
 
 
@@ -86,19 +95,20 @@ def data_category(raw: dict[str, Any], at: JsonPath) -> DataCategory:
 def recipient(raw: dict[str, Any], at: JsonPath) -> Recipient:
     return Recipient(raw["name"], raw["role"], raw["country"],
                      Text.of(raw["purpose"], (*at, "purpose")), sources(raw.get("source")),
-                     _unconfirmed(raw), at)  # fmt: skip
+                     unconfirmed(raw, at), _note(raw), at)  # fmt: skip
 
 
 def transfer(raw: dict[str, Any], at: JsonPath) -> Transfer:
     return Transfer(raw["recipient"], raw["country"], raw["mechanism"],
                     optional_date(raw["dpf_checked_on"]), raw["safeguard_url"],
-                    sources(raw.get("source")), _unconfirmed(raw), at)  # fmt: skip
+                    sources(raw.get("source")), unconfirmed(raw, at), _note(raw), at)  # fmt: skip
 
 
 def retention(raw: dict[str, Any], at: JsonPath, set_by: str) -> Retention:
     return Retention(tuple(raw["data"]), optional_duration(raw["period"]),
                      Text.maybe(raw["criteria"], (*at, "criteria")), set_by,
-                     sources(raw.get("source")), _unconfirmed(raw), at)  # fmt: skip
+                     sources(raw.get("source")), unconfirmed(raw, at), _note(raw),
+                     at)  # fmt: skip
 
 
 def features(raw: dict[str, Any], at: JsonPath) -> Features:
@@ -107,7 +117,8 @@ def features(raw: dict[str, Any], at: JsonPath) -> Features:
         **{k: raw[k] for k in FEATURE_KEYS if k != "time_limit"},
         time_limit=limit if limit == NO_LIMIT else optional_duration(limit),
         notes=Text.maybe(raw["notes"], (*at, "notes")),
-        sources=sources(raw.get("source")), unconfirmed=_unconfirmed(raw), at=at,
+        sources=sources(raw.get("source")), unconfirmed=unconfirmed(raw, at), note=_note(raw),
+        at=at,
     )  # fmt: skip
 
 
@@ -170,7 +181,8 @@ def build_provider(raw: dict[str, Any], path: str) -> Provider:
             joint_arrangement=Text.maybe(op.get("joint_arrangement"),
                                          ("operator", "joint_arrangement")),
             sources=sources(op.get("source")),
-            unconfirmed=_unconfirmed(op),
+            unconfirmed=(),
+            note=_note(op),
             at=("operator",),
         ),
         features=features(raw["features"], ("features",)),

@@ -11,8 +11,37 @@ from collections.abc import Iterator
 
 from dsgvo_gen.entry import Entry
 from dsgvo_gen.evidence import DPF_LIST_HOST, DPF_MECHANISMS, dpf_evidence
-from dsgvo_gen.findings import Finding
+from dsgvo_gen.findings import Finding, quote
+from dsgvo_gen.model import Recipient, Sourced, Transfer
 from dsgvo_gen.rules import Context, Where, fact_rule
+
+
+def _what(part: Sourced, e: Entry) -> str:
+    if part is e.operator:
+        return "the operator"
+    if part is e.features:
+        return "the features"
+    if isinstance(part, Recipient):
+        return f"recipient '{part.name}'"
+    if isinstance(part, Transfer):
+        return f"the transfer to '{part.recipient}'"
+    return "the provider's retention"
+
+
+@fact_rule("DG532")
+def unconfirmed_facts_are_marked(e: Entry, where: Where, ctx: Context) -> Iterator[Finding]:
+    if e.is_draft:
+        return  # a draft is never published: its `missing` list says what is still open
+    marks = [(f"the list of {m.field} may be incomplete", m) for m in e.unconfirmed]
+    marks += [(f"{_what(part, e)}: {m.field} is not confirmed by its sources", m)
+              for part in e.sourced() for m in part.unconfirmed]  # fmt: skip
+    for claim, mark in marks:
+        yield where.finding(
+            mark.at, "DG532",
+            f"{claim} ({quote(mark.reason)}), so the published notice says so: confirm it in a "
+            "source and delete this line, or make the entry a draft",
+            key=True,
+        )  # fmt: skip
 
 
 @fact_rule("DG530", "DG531")
