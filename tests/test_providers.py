@@ -183,3 +183,22 @@ def test_every_fact_cites_a_source(by_id: dict[str, Provider]) -> None:
             if getattr(entry, "set_by", "provider") == "controller":
                 continue
             assert entry.sources, f"{p.id}: {entry.at}"
+
+
+def test_catalogue_lists_eleven_services_each_published_one_used_by_an_example(
+    shipped: Project, counselling: Project
+) -> None:
+    """Issue 15: eight published and used by a shipped example project, three drafts."""
+    import json
+
+    from click.testing import CliRunner
+
+    from dsgvo_gen.cli import main
+
+    result = CliRunner().invoke(main, ["--project", str(ROOT), "catalogue", "--format", "json"])
+    listed = {e["id"]: e["status"] for e in json.loads(result.output)}
+    assert len(listed) == 11
+    published = {i for i, status in listed.items() if status == "published"}
+    assert len(published) == 8 and set(listed) - published == set(DRAFT_GAPS)
+    used = {p.uses for project in (shipped, counselling) for p in project.published}
+    assert used == published
