@@ -82,15 +82,25 @@ def test_recording_said_to_need_consent_without_a_form_is_an_error(project2: Pat
     assert not [f for f in check(project2, today=TODAY).findings if f.code == "DG542"]
 
 
-def test_a_consent_form_without_base_url_is_noted(project2: Path) -> None:
-    report = check(project2, today=TODAY)
-    (note,) = [f for f in report.findings if f.code == "DG541"]
-    assert note.path.endswith("dsgvo-gen.yaml") and "full-video" in note.message
+def test_consent_pdfs_without_base_url_are_noted_by_build(project2: Path) -> None:
+    """DG541: a note of build, which makes the PDFs; check and build --no-pdf stay quiet."""
+    assert not [f for f in check(project2, today=TODAY).findings if f.code == "DG541"]
+    assert not [f for f in build(project2, pdf=False, today=TODAY).report.findings
+                if f.code == "DG541"]  # fmt: skip
+    result = build(project2, today=TODAY)
+    (note,) = [f for f in result.report.findings if f.code == "DG541"]
+    assert note.path.endswith("dsgvo-gen.yaml") and "full-video names its notice" in note.message
+    assert note.severity.value == "note" and result.written and not result.report.failed()
     config = project2 / "dsgvo-gen.yaml"
     config.write_text(config.read_text().replace(
-        "site:\n", "site:\n  base_url: https://beispiel.example/datenschutz/\n", 1))  # fmt: skip
-    assert "base_url: https" in config.read_text()
-    assert not [f for f in check(project2, today=TODAY).findings if f.code == "DG541"]
+        "base_url: null", "base_url: https://test-support.test/datenschutz/", 1))  # fmt: skip
+    result = build(project2, today=TODAY)
+    assert result.written and not [f for f in result.report.findings if f.code == "DG541"]
+    text = " ".join(
+        p.extract_text()
+        for p in PdfReader(project2 / "site" / "pdf" / "de" / "full-video-consent.pdf").pages
+    )
+    assert "https://test-support.test/datenschutz/de/providers/full-" in text.replace("\n", "")
 
 
 @pytest.fixture(scope="module")

@@ -52,6 +52,7 @@ from dsgvo_gen.rules import (
     run_project_rules,
     run_use_rules,
 )
+from dsgvo_gen.rules.catalogue import DRAFT_CODE, MISSING_FACT_CODE
 from dsgvo_gen.rules.project import PROVIDERS_DIR
 from dsgvo_gen.schema import validate
 
@@ -157,7 +158,7 @@ def _drafted(findings: Iterable[Finding], draft: bool) -> list[Finding]:
 
 
 def _fold_gaps(findings: list[Finding], entries: _Entries) -> list[Finding]:
-    """A draft's missing fact (DG540) stands for the findings at the fields waiting for it
+    """A draft's missing fact stands for the findings at the fields waiting for it
     (a transfer without mechanism, a placeholder, an unknown feature): each gap is named
     once, with where to find what fills it."""
     gaps: set[tuple[str, int]] = set()
@@ -169,7 +170,8 @@ def _fold_gaps(findings: list[Finding], entries: _Entries) -> list[Finding]:
             gaps.update((doc.display, doc.locate(at[1:]).line) for at in m.fields)
     if not gaps:
         return findings
-    return [f for f in findings if f.code in ("DG540", "DG126") or (f.path, f.line) not in gaps]
+    named = (MISSING_FACT_CODE, DRAFT_CODE)
+    return [f for f in findings if f.code in named or (f.path, f.line) not in gaps]
 
 
 class _Entries:

@@ -145,7 +145,7 @@ STAGE_CODES: dict[str, frozenset[str]] = {
     "i18n": frozenset({"DG110", "DG111", "DG116"}),  # a project's own label catalogue
     # check renders a project's own templates as build would (its FAILURES, in memory).
     "template_check": frozenset({"DG111", "DG116", "DG121"}),
-    "builder": frozenset({"DG112"}),
+    "builder": frozenset({"DG112", "DG541"}),  # DG541: consent PDFs without site.base_url
     "serve": frozenset({"DG112"}),
     "pdf": frozenset({"DG113", "DG114", "DG115", "DG121"}),
 }  # fmt: skip

@@ -214,7 +214,7 @@ class Mark:
 
     draft: bool
     findings: tuple[str, ...]
-    #: A draft entry's missing facts (DG540), each with where to look it up: the gaps the
+    #: A draft entry's missing facts, each with where to look it up: the gaps the
     #: preview shows first, apart from the other findings.
     missing: tuple[str, ...] = ()
 

@@ -13,6 +13,10 @@ from dsgvo_gen.hints import did_you_mean
 from dsgvo_gen.loader import Document, JsonPath
 from dsgvo_gen.rules import Context, Use, Where, descriptor_rule, fact_rule, project_rule, use_rule
 
+#: The codes of a draft (DG126) and of each fact it still lacks (DG540), for the stages that
+#: treat them apart: the checker folds a draft's gaps into them, the preview lists them.
+DRAFT_CODE, MISSING_FACT_CODE = "DG126", "DG540"
+
 
 @descriptor_rule("DG423")
 def uses_a_known_entry(d: Decisions, where: Where, ctx: Context) -> Iterator[Finding]:
@@ -36,7 +40,7 @@ def entry_is_a_draft(e: Entry, where: Where, ctx: Context) -> Iterator[Finding]:
         yield where.finding(
             (*e.at, "status"), "DG126",
             f"catalogue entry '{e.id}' is a draft: no notice built from it is published until "
-            f"{missing} are found and its status is published",
+            f"{missing} {'is' if count == 1 else 'are'} found and its status is published",
         )  # fmt: skip
 
 

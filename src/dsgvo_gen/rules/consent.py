@@ -1,5 +1,6 @@
-"""Consent as a document: a form wherever something rests on consent, and a form that can
-show later what was consented to (Art. 7(1) GDPR)."""
+"""Consent needs its document: a form wherever something rests on consent (Art. 7(1) GDPR).
+
+That a form can name its notice by address is said by `build`, which makes the PDFs."""
 
 from __future__ import annotations
 
@@ -8,8 +9,7 @@ from collections.abc import Iterator
 
 from dsgvo_gen.decisions import Decisions
 from dsgvo_gen.findings import Finding
-from dsgvo_gen.loader import Document
-from dsgvo_gen.rules import Context, Use, Where, descriptor_rule, project_rule
+from dsgvo_gen.rules import Context, Where, descriptor_rule
 
 #: Words by which a recording text says that recording waits for consent, in the languages
 #: with built-in labels. "Zustimmung"/"agreement" is left out on purpose: it is not GDPR
@@ -33,22 +33,4 @@ def recording_on_consent_has_a_form(d: Decisions, where: Where, ctx: Context) ->
             "the recording text says recording needs consent, but this descriptor has no "
             "consent form: add consent (an item for the recording, a purpose with art6-1-a) "
             "or say on which other basis you record",
-        )  # fmt: skip
-
-
-@project_rule("DG541")
-def consent_forms_name_their_notice(
-    uses: list[Use], ctx: Context, config_doc: Document | None
-) -> Iterator[Finding]:
-    """On paper a consent form names the notice it refers to by its address, which only
-    site.base_url gives: a signed scan must show which text the client was given."""
-    if ctx.config is None or config_doc is None or ctx.config.base_url:
-        return
-    forms = sorted(use.provider.id for use in uses if use.provider.consent is not None)
-    if forms:
-        yield config_doc.finding(
-            ("site", "base_url"), "DG541",
-            f"the consent form{'s' if len(forms) > 1 else ''} of {', '.join(forms)} can name "
-            "the notice only by its title, not by its address: set site.base_url to where the "
-            "site is published, so that a signed form shows which notice it refers to",
         )  # fmt: skip
