@@ -77,16 +77,18 @@ def test_a_logo_an_accent_colour_and_an_own_base_html_keep_the_bundled_legal_tex
 
 def test_the_bundled_base_shows_logo_colour_and_footer_links(project: Path) -> None:
     (project / "logo.png").write_bytes(png())
+    # The fixture config links its imprint already.
     configure(project, logo="logo.png", accent_color="#06c",
-              imprint_url="https://www.test-support.test/impressum",
               privacy_url="https://www.test-support.test/datenschutz")  # fmt: skip
     result = build(project, today=TODAY, pdf=False)
     assert result.written and problems(result.report) == []
-    for lang, imprint in (("de", "Impressum"), ("en", "Legal notice (imprint)")):
+    # The imprint is labelled by the law of the controller's country (DE: § 5 DDG).
+    for lang, imprint in (("de", "Impressum (§ 5 DDG)"), ("en", "Legal notice (imprint, § 5 DDG)")):
         page = (project / "site" / lang / "index.html").read_text()
         assert '<img class="site-logo" src="../assets/logo.png" alt="">' in page
         assert '<link rel="stylesheet" href="../assets/brand.css">' in page
-        assert f'<a href="https://www.test-support.test/impressum">{imprint}</a>' in page
+        link = '<a href="https://www.test-support.test/impressum" rel="noopener noreferrer">'
+        assert f"{link}{imprint}</a>" in page
         assert 'href="https://www.test-support.test/datenschutz"' in page
     assert (
         ":root { --accent: #0066cc; --accent-soft: #e6f0fa; }"

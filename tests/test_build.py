@@ -13,6 +13,7 @@ from dsgvo_gen.builder import build
 from dsgvo_gen.checker import check_project
 from dsgvo_gen.cli import main
 from dsgvo_gen.config import Config
+from dsgvo_gen.evidence import DPF_MECHANISMS, dpf_evidence
 from dsgvo_gen.i18n import labels
 from dsgvo_gen.model import Provider
 from dsgvo_gen.reference import reference
@@ -183,6 +184,25 @@ def art_13_missing(text: str, config: Config, p: Provider, lang: str) -> list[st
     must += [t.recipient for t in p.processing.transfers]
     must += [words[f"provision_obligation.{p.processing.provision.obligation}"]]
     must += [words["set_by_" + retention.set_by] for retention in p.processing.retention]
+    # The imprint link, labelled by the controller's law (§ 5 DDG; § 5 ECG, § 25 MedienG).
+    if config.imprint_url:
+        must += [words[f"imprint_by_country.{config.controller.country}"]]
+    # A DPF certification is worded by its evidence: checked on the list, or attributed.
+    for t in p.processing.transfers:
+        if t.mechanism in DPF_MECHANISMS:
+            evidence = dpf_evidence(t, p.sources)
+            if evidence.attributed:
+                must += [words.cited(evidence.statements), "nicht selbst geprüft" if lang == "de"
+                         else "We have not checked the entry"]  # fmt: skip
+            else:
+                assert t.dpf_checked_on is not None
+                must += [words.date(t.dpf_checked_on)]
+    # What the sources leave open is said, not hidden (DESIGN §4b).
+    if any(part.unconfirmed for part in p.sourced()):
+        must += [words["evidence.unconfirmed"]]
+    must += [words[f"evidence.{m.field}_unconfirmed"] for m in p.unconfirmed]
+    # The role statement (who is responsible for what, issue 14 item 3) belongs to the
+    # legal texts; it joins this list once its sentence is in the labels.
     missing = [needle for needle in must if needle not in text]
     return missing + [leak for leak in ("None", "{") if leak in text]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -176,3 +177,23 @@ def test_a_note_changes_no_word_of_a_notice(project2: Path, tmp_path: Path) -> N
     assert "DG532" not in codes(project2)
     assert build(project2, today=TODAY, pdf=False).written
     assert {lang: notice(project2, lang) for lang in ("de", "en")} == before
+
+
+def ropa(project: Path, lang: str) -> str:
+    from dsgvo_gen.export import export
+
+    content = export(project, "ropa-json", lang=lang, today=TODAY).content
+    assert content is not None
+    return json.dumps(json.loads(content), ensure_ascii=False)
+
+
+def test_the_record_of_processing_attributes_it_too(project2: Path) -> None:
+    assert "DPF-Liste geprüft am 1. Oktober 2026" in ropa(project2, "de")
+    cite_only_the_provider(project2)
+    for lang, words in (
+        ("de", "laut „Datenschutzerklärung Beispiel Video“ (gelesen am 1. Oktober 2026); den "
+               "Eintrag in der DPF-Liste haben wir nicht geprüft"),
+        ("en", "according to “Datenschutzerklärung Beispiel Video” (read on October 1, 2026); "
+               "we have not checked the entry on the DPF List"),
+    ):  # fmt: skip
+        assert words in ropa(project2, lang)

@@ -116,6 +116,10 @@ CODES: dict[str, Code] = _catalogue(
     Code(
         "DG532", W, "Art. 5(1)(a), 12(1) GDPR", "published fact its sources do not confirm (marked)"
     ),
+    Code("DG533", E, "Art. 13(2)(d) GDPR", "jurisdiction CH: no notices under the Swiss FADP yet"),
+    Code("DG534", E, "Art. 13(2)(d) GDPR", "jurisdiction or address does not fit the country"),
+    Code("DG535", W, "Art. 13(2)(d) GDPR; § 9, § 40 BDSG", "jurisdiction DE (BfDI) without a Land"),
+    Code("DG536", W, "§ 5 DDG; § 5 ECG, § 25 MedienG", "no imprint link for a DE or AT controller"),
     Code("DG540", W, "", "draft: a fact still missing, and where to find it"),
     Code("DG541", N, "Art. 7(1) GDPR", "consent form, but no site.base_url to name its notice by"),
     Code("DG542", E, "Art. 7(1) GDPR", "recording said to need consent, but no consent form"),

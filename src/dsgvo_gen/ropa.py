@@ -14,6 +14,7 @@ from dataclasses import asdict
 
 from dsgvo_gen import __version__
 from dsgvo_gen.config import Config, Contact
+from dsgvo_gen.evidence import DPF_MECHANISMS, dpf_evidence
 from dsgvo_gen.i18n import Labels
 from dsgvo_gen.model import DataCategory, Features, Provider, Purpose
 from dsgvo_gen.reference import Adequacy, Reference
@@ -81,7 +82,11 @@ def _transfers(p: Provider, words: Labels, adequacy: Mapping[str, Adequacy]) -> 
     for t in p.processing.transfers:
         decision = adequacy[t.country].decision if t.country in adequacy else ""
         parts = [words.text("ropa.mechanism." + t.mechanism, decision=decision)]
-        if t.dpf_checked_on is not None:
+        evidence = dpf_evidence(t, p.sources) if t.mechanism in DPF_MECHANISMS else None
+        if evidence is not None and evidence.attributed:
+            cited = words.cited(evidence.statements)
+            parts.append(words.text("ropa.dpf_attributed", sources=cited))
+        elif t.dpf_checked_on is not None:
             parts.append(words.text("ropa.dpf_checked", date=words.date(t.dpf_checked_on)))
         if t.safeguard_url:
             parts.append(t.safeguard_url)

@@ -158,6 +158,7 @@ from dsgvo_gen.rules import (  # noqa: E402
     consent,
     consistency,
     evidence,
+    jurisdiction,
     languages,
     project,
     provenance,
@@ -166,7 +167,8 @@ from dsgvo_gen.rules import (  # noqa: E402
 )
 
 __all__ = [
-    "branding", "catalogue", "completeness", "consent", "consistency", "evidence", "languages",
+    "branding", "catalogue", "completeness", "consent", "consistency", "evidence", "jurisdiction",
+    "languages",
     "project",
     "provenance", "size", "transfers",
 ]  # fmt: skip
