@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_module
 import re
 import shutil
 from pathlib import Path
@@ -167,8 +168,11 @@ def test_label_catalogues_have_the_same_keys() -> None:
     assert keys(labels(templates, "de").data) == keys(labels(templates, "en").data)
 
 
-def art_13_missing(text: str, config: Config, p: Provider, lang: str) -> list[str]:
-    """What of the Art. 13(1) and (2) checklist a notice's text (tags stripped) lacks."""
+def art_13_missing(
+    text: str, config: Config, p: Provider, lang: str, *, page: bool = True
+) -> list[str]:
+    """What of the Art. 13(1) and (2) checklist a notice's text (tags stripped) lacks; a
+    fragment (`page=False`) lives on the controller's own site, whose footer has the imprint."""
     words = labels(bundled_dir("templates"), lang)
     authority = reference().authorities[config.jurisdiction]
     must = [config.controller.name, config.controller.email,
@@ -185,7 +189,7 @@ def art_13_missing(text: str, config: Config, p: Provider, lang: str) -> list[st
     must += [words[f"provision_obligation.{p.processing.provision.obligation}"]]
     must += [words["set_by_" + retention.set_by] for retention in p.processing.retention]
     # The imprint link, labelled by the controller's law (§ 5 DDG; § 5 ECG, § 25 MedienG).
-    if config.imprint_url:
+    if page and config.imprint_url:
         must += [words[f"imprint_by_country.{config.controller.country}"]]
     # A DPF certification is worded by its evidence: checked on the list, or attributed.
     for t in p.processing.transfers:
@@ -208,7 +212,7 @@ def art_13_missing(text: str, config: Config, p: Provider, lang: str) -> list[st
 
 
 def plain_text(html: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace("&amp;", "&")
+    return html_module.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)))
 
 
 def test_every_shipped_notice_has_every_art_13_element(tmp_path: Path) -> None:

@@ -166,7 +166,9 @@ def _edit_config(path: Path) -> None:
                      ("Beispiel IT-Service Huber e. K. (Beispiel)", "IT-Service Berger e. K."),
                      ("Musterstraße 12, 93047 Regensburg", "Hauptstraße 5, 93047 Regensburg"),
                      ("datenschutz@it-service-huber.example", "datenschutz@it-berger.test"),
-                     ("+49 941 000000", "+49 941 123456")):  # fmt: skip
+                     ("+49 941 000000", "+49 941 123456"),
+                     ("https://www.it-service-huber.example/impressum",
+                      "https://www.it-berger.test/impressum")):  # fmt: skip
         assert old in text, old
         text = text.replace(old, new)
     path.write_text(text)
@@ -260,15 +262,19 @@ def test_the_bundled_catalogue_from_the_installed_wheel(
         assert result.returncode == 0, result.stderr
     result = installed.run("check", "--format", "json", cwd=project)
     asked = {f["code"] for f in json.loads(result.stdout)["findings"]}
-    assert result.returncode == 1 and asked == {"DG508", "DG403"}  # choices and the DPA
+    # The choices and the DPA; the shipped entries' unconfirmed facts (DG532).
+    assert result.returncode == 1 and asked == {"DG508", "DG403", "DG532"}
 
     for path in (project / "providers").glob("*.yaml"):
         data = decided(yaml.safe_load(path.read_text()))
         if data["role"]["assessment"] == "processor":
             data["dpa"] = {"concluded_on": "2026-11-02", "kept_at": "Vertragsordner, AVV"}
         path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
-    result = installed.run("check", "--strict", cwd=project)
-    assert result.returncode == 0, result.stdout + result.stderr
+    # Left: the bundled entries' unconfirmed facts, marked in the notices (DG532), which
+    # --strict would refuse until someone confirms them.
+    result = installed.run("check", "--format", "json", cwd=project)
+    left = {f["code"] for f in json.loads(result.stdout)["findings"]}
+    assert result.returncode == 0 and left == {"DG532"}, result.stdout + result.stderr
     with must_finish_within(300):
         result = installed.run("build", "--jobs", "1", cwd=project)
     assert result.returncode == 0, result.stdout + result.stderr
