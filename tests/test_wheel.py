@@ -44,7 +44,8 @@ NEEDED_IN_WHEEL = [
     "dsgvo_gen/data/new/descriptor.yaml.j2",
     "dsgvo_gen/providers/jitsi-self-hosted.yaml",
     "dsgvo_gen/providers/zoom.yaml",
-    "dsgvo_gen/providers/drafts/red-connect.yaml",
+    "dsgvo_gen/providers/drafts/rooms-chat.yaml",
+    "dsgvo_gen/examples/counselling/providers/red-connect.yaml",
     "dsgvo_gen/schema/descriptor.schema.json",
     "dsgvo_gen/schema/catalogue.schema.json",
     *(f"dsgvo_gen/catalogue/{path.name}" for path in sorted((ROOT / "catalogue").glob("*.yaml"))),
@@ -249,7 +250,9 @@ def test_the_bundled_catalogue_from_the_installed_wheel(
     listed = {entry["id"]: entry for entry in json.loads(result.stdout)}
     assert set(listed) == {path.stem for path in (ROOT / "catalogue").glob("*.yaml")}
     assert {e["origin"] for e in listed.values()} == {"bundled"}
-    assert listed["red-connect"]["status"] == "draft" and listed["zoom"]["status"] == "published"
+    assert (
+        listed["rooms-chat"]["status"] == "draft" and listed["red-connect"]["status"] == "published"
+    )
 
     assert installed.run("init", "beratung", cwd=tmp_path).returncode == 0
     project = tmp_path / "beratung"

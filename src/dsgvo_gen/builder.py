@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from dsgvo_gen import libc
 from dsgvo_gen.branding import read_logo
 from dsgvo_gen.checker import Project
-from dsgvo_gen.config import Config
+from dsgvo_gen.config import CONFIG_NAME, Config
 from dsgvo_gen.findings import Finding, Report, Severity, display_path
 from dsgvo_gen.model import Provider
 from dsgvo_gen.paths import (
@@ -33,6 +33,7 @@ from dsgvo_gen.paths import (
 from dsgvo_gen.publish import FAILURES, UsageError, failure_findings, through_gate
 from dsgvo_gen.render import Mark, PdfSource, Renderer, asked_in
 from dsgvo_gen.resources import Templates
+from dsgvo_gen.rules.catalogue import MISSING_FACT_CODE
 from dsgvo_gen.writer import Staging, WriteError, add_to_site, mark_site, write_file
 
 if TYPE_CHECKING:
@@ -141,6 +142,24 @@ def _pdf_findings(rendered: RenderedPdf, templates: Templates) -> list[Finding]:
     return findings
 
 
+def _consent_address_note(root: Path, project: Project, config: Config) -> list[Finding]:
+    """DG541: on paper a consent form names the notice it refers to by its address, which only
+    site.base_url gives, so that a signed scan shows which text the client was given."""
+    forms = sorted(p.id for p in project.published if p.consent is not None)
+    if config.base_url or not forms:
+        return []
+    path = root / CONFIG_NAME
+    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    line = next((n for n, text in enumerate(lines, 1) if "base_url" in text), 1)
+    return [Finding(
+        display_path(path, Path.cwd()), line, 1, "DG541",
+        f"{'the consent forms' if len(forms) > 1 else 'the consent form'} of "
+        f"{', '.join(forms)} {'name their' if len(forms) > 1 else 'names its'} notice only by "
+        "its title in the PDF, not by its address: set site.base_url to where "
+        "the site is published, so that a signed form shows which notice it refers to",
+    )]  # fmt: skip
+
+
 def build(
     root: Path | str = ".",
     out: Path | str | None = None,
@@ -171,6 +190,8 @@ def build(
     if passed is None:
         return result
     (renderer, count), templates = passed.prepared, passed.templates
+    if pdf:
+        report.extend(_consent_address_note(root, passed.project, passed.config))
     cache_root = _cache_root(root) if cache and pdf else None
     try:
         with Staging(target) as stage:
@@ -288,13 +309,17 @@ def _marks(project: Project) -> dict[str, Mark]:
     """Drafts, and every provider with findings still open, as a preview marks them."""
     marks = {}
     for p in project.providers:
+        found = [f for f in project.findings_of(p.id) if f.severity is not Severity.NOTE]
         open_findings = tuple(
             f"{f.path}:{f.line}: {f.severity.value}[{f.code}] {f.message}"
-            for f in project.findings_of(p.id)
-            if f.severity is not Severity.NOTE
+            for f in found
+            if f.code != MISSING_FACT_CODE
         )
-        if p.is_draft or open_findings:
-            marks[p.id] = Mark(p.is_draft, open_findings)
+        missing = tuple(
+            f.message.removeprefix("missing fact: ") for f in found if f.code == MISSING_FACT_CODE
+        )
+        if p.is_draft or open_findings or missing:
+            marks[p.id] = Mark(p.is_draft, open_findings, missing)
     return marks
 
 
@@ -317,9 +342,10 @@ def preview(
     *,
     today: date | None = None,
 ) -> BuildResult:
-    """Render every provider, drafts included, into `out` (default `<root>/preview`): the
-    pages of a draft are marked as such and list its open findings. HTML only. A provider
-    over a size bound (DG121) is left out.
+    """Render every provider, drafts included (those in providers/drafts/ too), into `out`
+    (default `<root>/preview`): the pages of a draft are marked as such and list its
+    missing facts and open findings. HTML only. A provider over a size bound (DG121) is
+    left out.
 
     Never into the site folder or a folder inside it, where a draft would be published:
     that raises UsageError;
@@ -336,7 +362,9 @@ def preview(
     def prepare(project: Project, config: Config, templates: Templates) -> Renderer:
         return _renderer(project, config, templates, _within_bounds(project), _marks(project))
 
-    report, passed = through_gate(root, prepare, today=today, refuse=False, target=shown)
+    report, passed = through_gate(
+        root, prepare, today=today, refuse=False, target=shown, drafts=True
+    )
     if passed is None:
         return BuildResult(report, shown, 0)
     try:

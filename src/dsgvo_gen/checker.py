@@ -52,6 +52,7 @@ from dsgvo_gen.rules import (
     run_project_rules,
     run_use_rules,
 )
+from dsgvo_gen.rules.catalogue import DRAFT_CODE, MISSING_FACT_CODE
 from dsgvo_gen.rules.project import PROVIDERS_DIR
 from dsgvo_gen.schema import validate
 
@@ -118,6 +119,18 @@ def _listing(root: Path, config: Config | None) -> tuple[list[Path], list[Findin
     return [path for path in candidates if path.exists()], ignored
 
 
+DRAFTS_DIR = "drafts"
+
+
+def _drafts(root: Path) -> list[Path]:
+    """The descriptors in `providers/drafts/`: unfinished ones a preview shows, marked; never
+    through a link (the folder's own links are refused like providers/ itself)."""
+    folder = root / PROVIDERS_DIR / DRAFTS_DIR
+    if folder.is_symlink() or not folder.is_dir():
+        return []
+    return sorted(folder.glob("*.yaml"))
+
+
 def _expand(paths: Sequence[Path]) -> tuple[list[Path], list[Finding]]:
     files: list[Path] = []
     ignored: list[Finding] = []
@@ -142,6 +155,23 @@ def _skipped_checks(skipped: list[str], rules: int, what: str) -> list[str]:
 
 def _drafted(findings: Iterable[Finding], draft: bool) -> list[Finding]:
     return [f.in_draft() for f in findings] if draft else list(findings)
+
+
+def _fold_gaps(findings: list[Finding], entries: _Entries) -> list[Finding]:
+    """A draft's missing fact stands for the findings at the fields waiting for it
+    (a transfer without mechanism, a placeholder, an unknown feature): each gap is named
+    once, with where to find what fills it."""
+    gaps: set[tuple[str, int]] = set()
+    for read in entries.read.values():
+        if read is None or not read[0].is_draft:
+            continue
+        entry, doc = read
+        for m in entry.missing:
+            gaps.update((doc.display, doc.locate(at[1:]).line) for at in m.fields)
+    if not gaps:
+        return findings
+    named = (MISSING_FACT_CODE, DRAFT_CODE)
+    return [f for f in findings if f.code in named or (f.path, f.line) not in gaps]
 
 
 class _Entries:
@@ -217,18 +247,22 @@ def check_project(
     paths: Sequence[Path | str] = (),
     *,
     today: date | None = None,
+    drafts: bool = False,
 ) -> Project:
     """Check the config and the descriptors of a project (or only `paths`).
 
     `paths` may also name catalogue entries (files in one of the project's catalogue
     folders); without `paths`, the entries the descriptors use and every entry of the
-    project's own `catalogue/` are checked.
+    project's own `catalogue/` are checked. With `drafts` (the preview), the descriptors
+    kept in `providers/drafts/` are read too.
     """
     with _fewer_collections():
-        return _check_project(Path(root), paths, today)
+        return _check_project(Path(root), paths, today, drafts)
 
 
-def _check_project(root: Path, paths: Sequence[Path | str], today: date | None) -> Project:
+def _check_project(
+    root: Path, paths: Sequence[Path | str], today: date | None, drafts: bool = False
+) -> Project:
     config_path = root / CONFIG_NAME
     config, config_doc, config_findings = load_config(
         config_path, display_path(config_path, Path.cwd())
@@ -249,6 +283,8 @@ def _check_project(root: Path, paths: Sequence[Path | str], today: date | None) 
         files, listing = _expand([Path(p) for p in paths])
     else:
         files, listing = _listing(root, config)
+        if drafts and (config is None or config.providers is None):
+            files += _drafts(root)
     report.extend(listing)
 
     entries = _Entries(ctx, report)
@@ -283,6 +319,7 @@ def _check_project(root: Path, paths: Sequence[Path | str], today: date | None) 
         for found in catalogue.own():
             entries.by_path(found.path)
     report.extend(run_project_rules(uses, ctx, config_doc))
+    report.findings[:] = _fold_gaps(report.findings, entries)
     rules = len(FACT_RULES) + len(DESCRIPTOR_RULES) + len(USE_RULES)
     report.notes.extend(_skipped_checks(unreadable, rules + len(DOCUMENT_RULES), "YAML"))
     report.notes.extend(_skipped_checks(invalid, rules, "schema"))

@@ -130,6 +130,9 @@ CODES: dict[str, Code] = _catalogue(
     Code("DG534", E, "Art. 13(2)(d) GDPR", "jurisdiction or address does not fit the country"),
     Code("DG535", W, "Art. 13(2)(d) GDPR; § 9, § 40 BDSG", "jurisdiction DE (BfDI) without a Land"),
     Code("DG536", W, "§ 5 DDG; § 5 ECG, § 25 MedienG", "no imprint link for a DE or AT controller"),
+    Code("DG540", W, "", "draft: a fact still missing, and where to find it"),
+    Code("DG541", N, "Art. 7(1) GDPR", "consent form, but no site.base_url to name its notice by"),
+    Code("DG542", E, "Art. 7(1) GDPR", "recording said to need consent, but no consent form"),
     # DG6xx: languages
     Code("DG601", E, "Art. 12(1) GDPR", "text missing a configured language"),
     Code("DG602", W, "Art. 12(1) GDPR", "plain string where a translated text is expected"),
@@ -156,8 +159,9 @@ STAGE_CODES: dict[str, frozenset[str]] = {
     "i18n": frozenset({"DG110", "DG111", "DG116"}),  # a project's own label catalogue
     # check renders a project's own templates as build would (its FAILURES, in memory).
     "template_check": frozenset({"DG111", "DG116", "DG121"}),
-    # A preview leaves out the providers with a DG121 finding (it reads the code).
-    "builder": frozenset({"DG112", "DG121"}),
+    # A preview leaves out the providers with a DG121 finding (it reads the code); DG541:
+    # consent PDFs without site.base_url.
+    "builder": frozenset({"DG112", "DG121", "DG541"}),
     "serve": frozenset({"DG112"}),
     "pdf": frozenset({"DG113", "DG114", "DG115", "DG121"}),
 }  # fmt: skip

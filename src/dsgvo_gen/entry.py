@@ -37,10 +37,12 @@ IN_ENTRY: Final = "\x00catalogue"
 
 @dataclass(frozen=True)
 class Missing:
-    """A fact a draft still lacks, and where to look for it."""
+    """A fact a draft still lacks, where to look for it, and the entry's fields that wait for it."""
 
     what: str
     where: str
+    url: str | None
+    fields: tuple[JsonPath, ...]  # paths into the entry (IN_ENTRY first), as findings use them
     at: JsonPath
 
 
@@ -95,10 +97,19 @@ class Entry:
         return tuple(iter_texts(self))
 
 
+def _field_path(dotted: str) -> JsonPath:
+    """`transfers.0.mechanism` as a path into the entry's file."""
+    return (IN_ENTRY, *(int(part) if part.isdigit() else part for part in dotted.split(".")))
+
+
 def _missing(raw: dict[str, Any], at: JsonPath) -> tuple[Missing, ...]:
     if raw.get("missing") is None:
         return ()
-    return tuple(Missing(m["what"], m["where"], a) for m, a in parts.items(raw, "missing", at))
+    found = []
+    for m, a in parts.items(raw, "missing", at):
+        fields = tuple(_field_path(f) for f in m.get("fields", ()))
+        found.append(Missing(m["what"], m["where"], m.get("url"), fields, a))
+    return tuple(found)
 
 
 def build_entry(raw: dict[str, Any], path: str) -> Entry:

@@ -76,15 +76,17 @@ def through_gate(
     strict: bool = False,
     refuse: bool = True,
     target: Path | None = None,
+    drafts: bool = False,
 ) -> tuple[Report, Passed[T] | None]:
     """Check the project at `root`; unless it fails (or `refuse` is off), `prepare` it.
 
     `prepare(project, config, templates)` builds what the output needs (a renderer,
     an export); what goes wrong meanwhile (FAILURES) is reported as a finding, with
-    `target` as the output it concerns. A UsageError from it reaches the caller.
+    `target` as the output it concerns. A UsageError from it reaches the caller. With
+    `drafts` (the preview) the descriptors in providers/drafts/ are checked and shown too.
     """
     root = Path(root)
-    project = check_project(root, today=today)
+    project = check_project(root, today=today, drafts=drafts)
     report, config = project.report, project.config
     if config is None or (refuse and report.failed(strict=strict)):
         return report, None

@@ -224,6 +224,9 @@ class Mark:
 
     draft: bool
     findings: tuple[str, ...]
+    #: A draft entry's missing facts, each with where to look it up: the gaps the
+    #: preview shows first, apart from the other findings.
+    missing: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

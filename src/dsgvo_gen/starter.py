@@ -81,9 +81,11 @@ def _valid_entry(path: Path) -> dict[str, Any]:
 
 
 def _shipped(entry_id: str) -> dict[str, Any] | None:
-    """The shipped format 2 descriptor that uses the entry (published or draft), if any."""
+    """The shipped format 2 descriptor that uses the entry (published or draft, in the example
+    projects too), if any."""
     folder = bundled_dir(PROVIDERS_DIR)
-    for path in (folder / f"{entry_id}.yaml", folder / "drafts" / f"{entry_id}.yaml"):
+    examples = sorted(bundled_dir("examples").glob(f"*/{PROVIDERS_DIR}/{entry_id}.yaml"))
+    for path in (folder / f"{entry_id}.yaml", folder / "drafts" / f"{entry_id}.yaml", *examples):
         if path.is_file():
             doc, findings = load_file(path, path.name)
             if (

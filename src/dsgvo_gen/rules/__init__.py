@@ -155,6 +155,7 @@ from dsgvo_gen.rules import (  # noqa: E402
     branding,
     catalogue,
     completeness,
+    consent,
     consistency,
     evidence,
     jurisdiction,
@@ -167,6 +168,6 @@ from dsgvo_gen.rules import (  # noqa: E402
 )
 
 __all__ = [
-    "branding", "catalogue", "completeness", "consistency", "evidence", "jurisdiction", "languages",
-    "project", "provenance", "size", "transfers", "wording",
+    "branding", "catalogue", "completeness", "consent", "consistency", "evidence", "jurisdiction",
+    "languages", "project", "provenance", "size", "transfers", "wording",
 ]  # fmt: skip

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from dsgvo_gen.decisions import Decisions
 from dsgvo_gen.entry import Entry
 from dsgvo_gen.findings import Finding, display_path
 from dsgvo_gen.hints import did_you_mean
-from dsgvo_gen.loader import Document
+from dsgvo_gen.loader import Document, JsonPath
 from dsgvo_gen.rules import Context, Use, Where, descriptor_rule, fact_rule, project_rule, use_rule
+
+#: The codes of a draft (DG126) and of each fact it still lacks (DG540), for the stages that
+#: treat them apart: the checker folds a draft's gaps into them, the preview lists them.
+DRAFT_CODE, MISSING_FACT_CODE = "DG126", "DG540"
 
 
 @descriptor_rule("DG423")
@@ -29,11 +34,49 @@ def uses_a_known_entry(d: Decisions, where: Where, ctx: Context) -> Iterator[Fin
 @fact_rule("DG126")
 def entry_is_a_draft(e: Entry, where: Where, ctx: Context) -> Iterator[Finding]:
     if e.is_draft:
-        missing = "; ".join(f"{m.what} ({m.where})" for m in e.missing) or "not stated"
+        count = len(e.missing)
+        plural = "s" if count != 1 else ""
+        missing = f"{count} missing fact{plural} (DG540)" if count else "its gaps"
         yield where.finding(
             (*e.at, "status"), "DG126",
-            f"catalogue entry '{e.id}' is a draft: no notice built from it is published; "
-            f"still missing: {missing}",
+            f"catalogue entry '{e.id}' is a draft: no notice built from it is published until "
+            f"{missing} {'is' if count == 1 else 'are'} found and its status is published",
+        )  # fmt: skip
+
+
+def _resolves(raw: Any, path: JsonPath) -> bool:
+    for part in path:
+        in_list = isinstance(part, int) and isinstance(raw, list) and 0 <= part < len(raw)
+        if not (in_list or (isinstance(raw, dict) and part in raw)):
+            return False
+        raw = raw[part]
+    return True
+
+
+def _dotted(path: JsonPath) -> str:
+    return ".".join(str(part) for part in path[1:])
+
+
+@fact_rule("DG540", "DG407")
+def missing_facts(e: Entry, where: Where, ctx: Context) -> Iterator[Finding]:
+    """Each fact a draft still lacks, once, at the field that waits for it, with where to find
+    it: the list a user with internet access works through to publish the entry."""
+    if not e.is_draft:
+        return
+    raw = where.entry.data if where.entry is not None else {}
+    for m in e.missing:
+        fields = [f for f in m.fields if _resolves(raw, f[1:])]
+        for f in m.fields:
+            if f not in fields:
+                yield where.finding(
+                    m.at, "DG407",
+                    f"missing.fields names '{_dotted(f)}', which this entry does not have",
+                )  # fmt: skip
+        look = f"{m.url}: {m.where}" if m.url else m.where  # the address first: it is what to open
+        also = f" [also waiting: {', '.join(_dotted(f) for f in fields[1:])}]" if fields[1:] else ""
+        yield where.finding(
+            fields[0] if fields else m.at, "DG540",
+            f"missing fact: {m.what}; look it up at {look}{also}",
         )  # fmt: skip
 
 
