@@ -136,9 +136,9 @@ def test_the_bundled_catalogue_holds_every_researched_service(by_id: dict[str, P
         "catalogue/jitsi-ffmuc.yaml DG530",
         "catalogue/zoom.yaml DG530",
         "catalogue/red-connect.yaml DG520",
-    } | {
-        f"catalogue/{name}.yaml DG532" for name in UNCONFIRMED_PUBLISHED | {"red-connect"}
-    }, published
+    } | {f"catalogue/{name}.yaml DG532" for name in UNCONFIRMED_PUBLISHED | {"red-connect"}}, (
+        published
+    )
 
 
 def test_meet_jit_si_declares_its_us_transfer() -> None:
