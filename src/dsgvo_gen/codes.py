@@ -49,6 +49,13 @@ CODES: dict[str, Code] = _catalogue(
     Code("DG125", N, "", "catalogue entry overrides one with the same id (both paths)"),
     Code("DG126", W, "", "draft: checked and reported, not published"),
     Code("DG127", E, "", "a value is empty: YAML read an unquoted # as the start of a comment"),
+    # DG15x: the history record (history/)
+    Code("DG150", E, "Art. 5(2) GDPR", "history/ holds a link or a file no record names"),
+    Code("DG151", E, "Art. 5(2) GDPR", "history record not in the form build writes"),
+    Code("DG152", E, "Art. 5(2) GDPR", "archived file of a recorded version missing or unreadable"),
+    Code("DG153", E, "Art. 5(2) GDPR", "archived file differs from the one recorded"),
+    Code("DG154", E, "Art. 5(2) GDPR", "recorded version entry changed since build wrote it"),
+    Code("DG155", E, "Art. 5(2) GDPR", "version recorded twice or out of order"),
     # DG2xx: JSON Schema
     Code("DG201", E, "", "unknown key"),
     Code("DG202", E, "", "required key missing"),
@@ -103,6 +110,12 @@ CODES: dict[str, Code] = _catalogue(
     ),
     Code("DG508", E, "Art. 5(2) GDPR", "a choice that is the controller's to make is still open"),
     Code("DG520", W, "", "feature not stated (null: unknown)"),
+    Code(
+        "DG550",
+        W,
+        "Art. 7(1), 13(3) GDPR",
+        "consent form asks for more than earlier versions: collect consent again",
+    ),
     # DG6xx: languages
     Code("DG601", E, "Art. 12(1) GDPR", "text missing a configured language"),
     Code("DG602", W, "Art. 12(1) GDPR", "plain string where a translated text is expected"),
@@ -128,6 +141,10 @@ STAGE_CODES: dict[str, frozenset[str]] = {
     "publish": frozenset({"DG111", "DG112", "DG115", "DG116", "DG121"}),
     "i18n": frozenset({"DG110", "DG111"}),  # a project's own label catalogue
     "builder": frozenset({"DG112"}),
+    # The history record, read by check; DG550 compares it with the consent forms.
+    "history": frozenset({"DG110", "DG116", "DG150", "DG151", "DG152", "DG153", "DG154",
+                          "DG155"}),
+    "recollect": frozenset({"DG550"}),
     "serve": frozenset({"DG112"}),
     "pdf": frozenset({"DG113", "DG114", "DG115", "DG121"}),
 }  # fmt: skip

@@ -15,7 +15,7 @@ from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from jinja2 import (
@@ -48,7 +48,11 @@ from dsgvo_gen.paths import UnsafePath, read_regular_file_inside
 from dsgvo_gen.reference import Reference
 from dsgvo_gen.resources import Templates, bundled_dir
 from dsgvo_gen.sandbox import MAX_TEMPLATE_MEMORY, BoundedSandbox, memory_bound
+from dsgvo_gen.snapshot import describe
 from dsgvo_gen.versions import PLACEHOLDER, document_text, version_id
+
+if TYPE_CHECKING:
+    from dsgvo_gen.recorder import Recorder, Row
 
 ASSETS = ("style.css", "screen.css", "embed.css")
 #: The document (kind) each page of a provider shows, whose version identifier it carries.
@@ -181,6 +185,7 @@ def _pages(providers: list[Provider]) -> Iterator[Page]:
         yield Page("notice.html", f"providers/{p.id}.html", {"p": p})
         if p.consent is not None:
             yield Page("consent.html", f"consent/{p.id}.html", {"p": p})
+        yield Page("history.html", f"history/{p.id}.html", {"p": p})
 
 
 def _fragments(providers: list[Provider]) -> Iterator[Page]:
@@ -248,8 +253,10 @@ class Renderer:
         *,
         logo: Logo | None = None,
         marks: dict[str, Mark] | None = None,
+        history: Recorder | None = None,
     ) -> None:
-        """`marks` (for a preview) marks the pages of drafts and lists open findings."""
+        """`marks` (for a preview) marks the pages of drafts and lists open findings;
+        `history` is the record the history pages show (and a build adds to)."""
         self.config = config
         if templates is None:
             templates = Templates.bundled()
@@ -270,7 +277,13 @@ class Renderer:
 
         #: The version identifier of each document, by (provider id, kind, language).
         self.versions: dict[tuple[str, str, str], str] = {}
-        self.on_version: VersionSeen | None = None
+        if history is None:  # rendered in memory only (template_check): an empty record
+            from dsgvo_gen.history import History
+            from dsgvo_gen.recorder import Recorder
+
+            history = Recorder(History(Path()), date.today(), pdf=False)
+        self.history = history
+        self.on_version: VersionSeen | None = history.seen
         self.shared: dict[str, Any] = {
             "config": config,
             "providers": self.providers,
@@ -286,6 +299,8 @@ class Renderer:
             "brand_style": brand_css(config.accent_color) if config.accent_color else "",
             "marks": marks or {},
             "doc_version": "",  # the version of the document a page shows, where it shows one
+            "history_rows": self.history_rows,
+            "describe_change": describe,
         }
 
     def _site_url(self, rel: Callable[[str], str], medium: str) -> Callable[[str], str]:
@@ -371,7 +386,8 @@ class Renderer:
                 continue
             for page in _pages(self.providers):
                 p = page.values.get("p")
-                if p is not None and (ids is None or p.id in ids):
+                printed = page.template in ("notice.html", "consent.html")
+                if p is not None and printed and (ids is None or p.id in ids):
                     yield lang, page, p
 
     def pdf_count(
@@ -419,6 +435,11 @@ class Renderer:
         """The version identifier of one document, computed once per build."""
         known = self.versions.get((p.id, kind, lang))
         return known if known is not None else self.print_document(p, kind, lang)[0]
+
+    def history_rows(self, p: Provider, kind: str, lang: str) -> list[Row]:
+        """The versions of one document, newest first, the current one included."""
+        self.version_of(p, kind, lang)
+        return self.history.rows(p.id, kind, lang)
 
     def _version_values(self, page: Page, lang: str) -> dict[str, str]:
         p, kind = page.values.get("p"), DOCUMENT_OF.get(page.template)
