@@ -169,25 +169,30 @@ def read_history(root: Path) -> History:
             )
         )
         return history
+    archives: set[str] = set()
     for relative, kind in _walk(folder):
         path = folder / relative
-        if kind != "file":
+        parts = relative.split("/")
+        index = _INDEX.fullmatch(parts[-1]) if len(parts) == 2 else None
+        archive = len(parts) == 3 and _ARCHIVE.fullmatch(parts[2]) is not None
+        if kind != "file" or not _ID.fullmatch(parts[0]) or not (index or archive):
             history.findings.append(_foreign(path, relative, kind))
             continue
         history.files.add(relative)
-        parts = relative.split("/")
-        match = _INDEX.fullmatch(parts[-1]) if len(parts) == 2 else None
-        if match and _ID.fullmatch(parts[0]):
-            _read_index(history, parts[0], match["kind"], match["lang"], path)
-        elif not (len(parts) == 3 and _ID.fullmatch(parts[0]) and _ARCHIVE.fullmatch(parts[2])):
-            history.findings.append(_foreign(path, relative, kind))
+        if index:
+            _read_index(history, parts[0], index["kind"], index["lang"], path)
+        else:
+            archives.add(relative)
     named = {f for r in history.records.values() for v in r.versions for f in (v.text, v.pdf) if f}
-    for relative in sorted(history.files - named):
-        if not _INDEX.fullmatch(relative.rsplit("/", 1)[-1]):
-            message = f"{relative} is in no record of history/; remove it or restore its record"
-            history.findings.append(
-                Finding(display_path(folder / relative, Path.cwd()), 1, 1, "DG150", message)
-            )
+    for relative in sorted(archives - named):
+        document = relative.rsplit("/", 1)[0]
+        if f"{document}.yaml" in history.files and not any(
+            r.folder == document for r in history.records.values()
+        ):
+            continue  # its index is damaged, which is reported already
+        message = f"{relative} is in no record of history/; remove it or restore its record"
+        shown = display_path(folder / relative, Path.cwd())
+        history.findings.append(Finding(shown, 1, 1, "DG150", message))
     return history
 
 
@@ -303,7 +308,7 @@ def _version(
         return None, [
             _at(
                 doc,
-                (*at, "digest"),
+                (*at, "version"),
                 "DG154",
                 f"the entry of {name} was changed "
                 "since build recorded it; restore it from git (git checkout)",
