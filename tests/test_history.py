@@ -57,9 +57,9 @@ def test_a_retention_change_is_recorded_listed_and_answered(project: Path) -> No
 
     page = (project / "site" / "de" / "history" / "full-video.html").read_text()
     assert first[0] in page and second[0] in page
-    assert "Speicherdauer geändert – IP-Adresse: bisher 90 Tage, jetzt 6 Monate" in page
+    assert "Speicherdauer geändert \u2013 IP-Adresse: bisher 90 Tage, jetzt 6 Monate" in page
     english = (project / "site" / "en" / "history" / "full-video.html").read_text()
-    assert "Retention period changed – IP address: before 90 days, now 6 months" in english
+    assert "Retention period changed \u2013 IP address: before 90 days, now 6 months" in english
     # The earlier version's PDF is published next to the page, as it was archived.
     archived = project / "site" / "de" / "history" / f"full-video-notice-{first[0]}.pdf"
     assert f'href="full-video-notice-{first[0]}.pdf"' in page
@@ -78,7 +78,7 @@ def test_a_retention_change_is_recorded_listed_and_answered(project: Path) -> No
         ("notice", "de"),
         ("notice", "en"),
     }
-    assert changed[0]["changes"] == ["Speicherdauer geändert – IP-Adresse: bisher 90 Tage, "
+    assert changed[0]["changes"] == ["Speicherdauer geändert \u2013 IP-Adresse: bisher 90 Tage, "
                                      "jetzt 6 Monate"]  # fmt: skip
     assert changed[0]["ask_consent_again"] == []
 
@@ -97,6 +97,7 @@ def test_the_pdf_comes_into_the_record_with_the_first_build_that_makes_one(proje
     assert "pdf:" not in index(project, "notice", "de")
     text_only = index(project, "notice", "de")
     code, output = run(project, "history", "full-video")
+    assert code == 0
     assert "text only: built with --no-pdf" in output
     assert build(project, today=LATER).written
     record = read_history(project)
@@ -174,6 +175,7 @@ def test_a_consent_form_that_asks_for_more_warns_naming_the_earlier_versions(
     assert build(project, today=LATER).written  # a warning: published, and still said
     assert [f.code for f in problems(check(project, today=LATER))] == ["DG550"]
     code, output = run(project, "history", "--changed-since", "2026-11-25")
+    assert code == 0
     assert "Einwilligungspunkt hinzugekommen: Ich willige in die Aufzeichnung ein." in output
     assert "ask for consent again" in output
     # After review_max_age (P12M in the fixture) the re-collection was due: no more warning.
