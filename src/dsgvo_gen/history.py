@@ -39,6 +39,9 @@ _ID = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 _INDEX = re.compile(rf"(?P<kind>{'|'.join(KINDS)})-(?P<lang>[a-z]{{2}})\.yaml")
 _ARCHIVE = re.compile(rf"(?P<version>{VERSION.pattern})\.(?P<ext>txt|pdf)")
 MAX_ARCHIVE_BYTES = 64 * 1024 * 1024
+#: Marks a record being written (`recorder`); left in history/ only by a build killed in
+#: the instant after the swap, and then of no meaning.
+STAGING_MARK = ".dsgvo-gen-history-staging"
 HEADER = (
     "# The published versions of one document, recorded by 'dsgvo-gen build'.\n"
     "# Commit this folder with the project and do not edit it: 'dsgvo-gen check' reports\n"
@@ -171,6 +174,8 @@ def read_history(root: Path) -> History:
         return history
     archives: set[str] = set()
     for relative, kind in _walk(folder):
+        if relative == STAGING_MARK:
+            continue
         path = folder / relative
         parts = relative.split("/")
         index = _INDEX.fullmatch(parts[-1]) if len(parts) == 2 else None

@@ -22,14 +22,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from dsgvo_gen.history import HISTORY_DIR, History, Key, Record, Version, sha256
+from dsgvo_gen.history import HISTORY_DIR, STAGING_MARK, History, Key, Record, Version, sha256
 from dsgvo_gen.model import Provider
 from dsgvo_gen.paths import UnsafePath, read_regular_file_inside
 from dsgvo_gen.snapshot import Change, changes, snapshot
 from dsgvo_gen.writer import WriteError, alive, replace_folder
 
 _STAGING = f".{HISTORY_DIR}.new-"
-_STAGING_MARK = ".dsgvo-gen-history-staging"
 
 
 @dataclass(frozen=True)
@@ -183,7 +182,7 @@ class Recorder:
                 self.staging = Path(
                     tempfile.mkdtemp(prefix=f"{_STAGING}{os.getpid()}-", dir=folder.parent)
                 )
-                (self.staging / _STAGING_MARK).touch()
+                (self.staging / STAGING_MARK).touch()
             except OSError as err:
                 raise WriteError(f"cannot record the history in {folder}: {err.strerror}") from err
         return self.staging
@@ -216,8 +215,8 @@ class Recorder:
                 self._write(records[key].index, records[key].text().encode("utf-8"))
                 if key in self.new:
                     self._write(self.new[key].version.text, self.new[key].text)
-            (staging / _STAGING_MARK).unlink()
             replace_folder(staging, folder)
+            (folder / STAGING_MARK).unlink(missing_ok=True)  # kept until now: see remove_orphans
         except (OSError, UnsafePath) as err:
             reason = err.strerror if isinstance(err, OSError) and err.strerror else err
             raise WriteError(f"cannot record the history in {folder}: {reason}") from err
@@ -244,5 +243,5 @@ def remove_orphans(folder: Path) -> None:
         if not name.startswith(_STAGING) or sibling.is_symlink() or not sibling.is_dir():
             continue
         pid = name.removeprefix(_STAGING).split("-", 1)[0]
-        if pid.isdigit() and not alive(int(pid)) and (sibling / _STAGING_MARK).is_file():
+        if pid.isdigit() and not alive(int(pid)) and (sibling / STAGING_MARK).is_file():
             shutil.rmtree(sibling, ignore_errors=True)
