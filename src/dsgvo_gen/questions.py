@@ -18,8 +18,9 @@ from pathlib import Path
 
 from dsgvo_gen.findings import Finding, display_path
 from dsgvo_gen.history import History, Record, Version, read_history
-from dsgvo_gen.i18n import labels
-from dsgvo_gen.resources import Templates
+from dsgvo_gen.i18n import CatalogueError, LabelError, Labels, labels
+from dsgvo_gen.paths import UnsafePath
+from dsgvo_gen.resources import templates_for
 from dsgvo_gen.snapshot import changes, describe, new_consent_scope
 from dsgvo_gen.versions import VERSION
 
@@ -96,7 +97,7 @@ def changed_since(root: Path, day: date) -> Answer:
     history, answer = _read(root)
     if answer.findings:
         return answer
-    words = {}
+    words: dict[str, Labels | None] = {}
     for key, record in sorted(history.records.items()):
         since = tuple(v for v in record.versions if v.published_on > day)
         if not since:
@@ -104,20 +105,29 @@ def changed_since(root: Path, day: date) -> Answer:
         before = record.on(day)
         lang = key[2]
         if lang not in words:
-            words[lang] = labels(Templates.bundled(), lang)
+            words[lang] = _labels(root, lang)
         said: list[str] = []
         ask: list[str] = []
-        previous = before
+        previous, wording = before, words[lang]
         for v in since:
             if previous is not None:
-                said += [describe(c, words[lang]) for c in changes(previous.content, v.content)]
+                if wording is not None:
+                    said += [describe(c, wording) for c in changes(previous.content, v.content)]
                 if record.kind == "consent":
-                    ask += [
-                        x for x in new_consent_scope(previous.content, v.content) if x not in ask
-                    ]
+                    wider = new_consent_scope(previous.content, v.content)
+                    ask += [x for x in wider if x not in ask]
             previous = v
         answer.changed.append(Changed(*key, before, since, tuple(said), tuple(ask)))
     return answer
+
+
+def _labels(root: Path, lang: str) -> Labels | None:
+    """The project's labels for `lang` (its own catalogue where it has one); None where they
+    cannot be read, which `check` reports: the changes are then not worded."""
+    try:
+        return labels(templates_for(root), lang)
+    except (CatalogueError, LabelError, UnsafePath, OSError):
+        return None
 
 
 def format_text(answer: Answer) -> str:
