@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from dsgvo_gen.findings import Finding, display_path
+from dsgvo_gen.findings import Finding, display_path, printable
 from dsgvo_gen.history import History, Record, Version, read_history
 from dsgvo_gen.i18n import CatalogueError, LabelError, Labels, labels
 from dsgvo_gen.paths import UnsafePath
@@ -151,7 +151,8 @@ def format_text(answer: Answer) -> str:
             items = "; ".join(c.ask_again)
             lines.append(f"  ask for consent again (signed on {c.before.version} or earlier, "
                          f"it does not cover: {items})")  # fmt: skip
-    return "\n".join(lines) if lines else "nothing recorded matches"
+    # The record is a file in a clone, like any other: nothing in it may steer the terminal.
+    return "\n".join(printable(line) for line in lines) if lines else "nothing recorded matches"
 
 
 def format_json(answer: Answer) -> str:
