@@ -126,9 +126,9 @@ def test_a_word_wider_than_a_line_is_a_finding_a_long_link_address_is_not(
     project: Path,
 ) -> None:
     purpose_text(project, "Siehe " + "a" * 81 + " dort.")
-    findings = check(project, today=TODAY).findings
+    findings = problems(check(project, today=TODAY))
     assert len(findings) == 2  # de and en
     assert all(f.code == "DG121" and "a word of 81 characters" in f.message for f in findings)
     address = "https://www.videodienst.de/" + "rechtliches/datenschutz-hinweise/" * 6
     purpose_text(project, f"Siehe [die Erklärung des Anbieters]({address}) und <{address[:60]}>.")
-    assert check(project, today=TODAY).findings == []
+    assert problems(check(project, today=TODAY)) == []

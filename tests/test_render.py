@@ -82,8 +82,8 @@ def test_a_labels_folder_that_is_a_link_is_refused_unread(
         (secret / "de.yaml").write_text(content)
         result = build(project, today=TODAY, pdf=False)
         assert not result.written and not (project / "site").exists()
-        assert [f.code for f in result.report.findings] == ["DG116"], result.report.sorted()
-        assert "labels is a symbolic link" in result.report.findings[0].message
+        assert [f.code for f in problems(result.report)] == ["DG116"], result.report.sorted()
+        assert "labels is a symbolic link" in problems(result.report)[0].message
         assert "hunter2" not in repr(result.report.findings)
         assert "aws_secret_key" not in repr(result.report.findings)
 
@@ -92,7 +92,7 @@ def test_a_template_that_is_a_folder_is_named_plainly(project: Path) -> None:
     (project / "templates" / "base.html").mkdir(parents=True)
     result = build(project, today=TODAY, pdf=False)
     assert not result.written
-    (finding,) = result.report.findings
+    (finding,) = problems(result.report)
     assert finding.code == "DG116" and "base.html is not a regular file" in finding.message
     assert "Errno" not in finding.message
 
@@ -214,7 +214,7 @@ def test_a_template_that_writes_without_end_stops_at_the_page_bound(project: Pat
     with must_finish_within(60):
         result = build(project, today=TODAY, pdf=False)
     assert not result.written
-    assert [f.code for f in result.report.findings] == ["DG121"]
+    assert [f.code for f in problems(result.report)] == ["DG121"]
 
 
 #: Ways a project's own templates break, each as (file, text to replace, replacement).
@@ -252,11 +252,11 @@ def test_check_fails_where_build_would_refuse_at_the_same_line(
     monkeypatch.chdir(project)
     result = build(".", today=TODAY)
     assert not result.written
-    refused = result.report.sorted()
+    refused = problems(result.report)
     assert [f.code for f in refused] == ["DG111"], refused
     assert refused[0].path == f"templates/{name}"
     assert refused[0].line > 1 or name.endswith(".yaml")  # a template's own line
-    assert check(".", today=TODAY).sorted() == refused
+    assert problems(check(".", today=TODAY)) == refused
     assert "dsgvo_gen" not in refused[0].message and "object" not in refused[0].message
 
 
@@ -284,5 +284,5 @@ def test_check_refuses_a_linked_asset_of_a_project_like_build(
     (project / "templates" / "assets").mkdir(parents=True)
     (project / "templates" / "assets" / "embed.css").symlink_to(tmp_path / "secret.css")
     monkeypatch.chdir(project)
-    assert [f.code for f in check(".", today=TODAY).findings] == ["DG116"]
+    assert [f.code for f in problems(check(".", today=TODAY))] == ["DG116"]
     assert not build(".", today=TODAY, pdf=False).written

@@ -128,7 +128,7 @@ CODES: dict[str, Code] = _catalogue(
 #: codes it emits in its decorator; tests keep both lists true.
 STAGE_CODES: dict[str, frozenset[str]] = {
     "loader": frozenset({"DG101", "DG102", "DG103", "DG104", "DG105", "DG106", "DG107",
-                         "DG108", "DG110", "DG116", "DG117"}),
+                         "DG108", "DG110", "DG116", "DG117", "DG127"}),
     "config": frozenset({"DG110"}),
     "catalogue": frozenset({"DG110", "DG116"}),
     "checker": frozenset({"DG110", "DG116", "DG118"}),
@@ -139,7 +139,9 @@ STAGE_CODES: dict[str, frozenset[str]] = {
                          "DG309", "DG310", "DG311", "DG505"}),
     # What goes wrong once rendering has started (publish.FAILURES).
     "publish": frozenset({"DG111", "DG112", "DG115", "DG116", "DG121"}),
-    "i18n": frozenset({"DG110", "DG111"}),  # a project's own label catalogue
+    "i18n": frozenset({"DG110", "DG111", "DG116"}),  # a project's own label catalogue
+    # check renders a project's own templates as build would (its FAILURES, in memory).
+    "template_check": frozenset({"DG111", "DG116", "DG121"}),
     "builder": frozenset({"DG112"}),
     # The history record, read by check; DG550 compares it with the consent forms.
     "history": frozenset({"DG110", "DG116", "DG150", "DG151", "DG152", "DG153", "DG154",

@@ -336,10 +336,11 @@ class Renderer:
             if not self.sandboxed:  # the bundled templates are ours: a bug to see, not a finding
                 raise
             # `{{ 1 // 0 }}` in a project's own template is for its author to fix.
-            kind = type(err).__name__
-            if isinstance(err, MemoryError):
+            if isinstance(err, MemoryError):  # its traceback would hold on to the memory
                 kind = f"it needs more than {mebibytes(MAX_TEMPLATE_MEMORY)} of memory"
-            raise TemplateRuntimeError(f"{page.template}: {kind}: {err}") from None
+                raise TemplateRuntimeError(f"{page.template}: {kind}: {err}") from None
+            # Chained, so that the finding can name the template line it failed at.
+            raise TemplateRuntimeError(f"{page.template}: {type(err).__name__}: {err}") from err
         if len(html) > MAX_PAGE_BYTES:
             raise too_large
         return html
