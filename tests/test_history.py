@@ -242,3 +242,13 @@ def test_the_record_is_never_read_or_written_through_a_link(project: Path, tmp_p
     index_file.unlink()
     index_file.symlink_to(tmp_path / "outside.yaml")
     assert "DG150" in {f.code for f in problems(check(project, today=TODAY))}
+
+
+def test_a_version_recorded_twice_is_a_finding(project: Path) -> None:
+    assert build(project, today=TODAY, pdf=False).written
+    path = project / "history" / "full-video" / "notice-de.yaml"
+    text = path.read_text()
+    entry = text[text.index("  - version:") :]
+    path.write_text(text + entry)  # each copy with its own valid digest
+    found = [f for f in problems(check(project, today=TODAY)) if f.code == "DG155"]
+    assert found and found[0].line == text.count("\n") + 1
