@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 apt_packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
-              chromium poppler-utils pipx)
+              chromium poppler-utils pipx tesseract-ocr)
 missing=()
 for pkg in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -29,7 +29,7 @@ EXPECTED = {
     "assets/screen.css",
     *(f"{lang}/{page}" for lang in ("de", "en") for page in (
         "index.html", "notice.html", "providers/full-video.html", "consent/full-video.html",
-        "embed/full-video.html", "embed/full-video-consent.html")),
+        "embed/full-video.html", "embed/full-video-consent.html", "history/full-video.html")),
     *(f"pdf/{lang}/full-video-{kind}.pdf" for lang in ("de", "en") for kind in (
         "notice", "consent")),
 }  # fmt: skip
@@ -130,7 +130,7 @@ def test_cli_build_and_refusal(project: Path) -> None:
     ok = runner.invoke(
         main, ["--project", str(project), "build", "--no-pdf", "--today", "2026-11-21"]
     )
-    assert ok.exit_code == 0 and "wrote 16 pages and assets to" in ok.output
+    assert ok.exit_code == 0 and "wrote 18 pages and assets to" in ok.output
     (project / "providers" / "full-video.yaml").write_text("id: [\n")
     bad = runner.invoke(
         main, ["--project", str(project), "build", "--no-pdf", "--today", "2026-11-21"]

@@ -184,7 +184,7 @@ def test_help_lists_commands_in_workflow_order() -> None:
     assert listed[:4] == ["init", "add", "new", "check"]
     assert listed.index("catalogue") < listed.index("serve") < listed.index("preview")
     assert listed.index("preview") < listed.index("build") < listed.index("pdf")
-    assert listed[-2:] == ["export", "migrate"]
+    assert listed[-3:] == ["export", "history", "migrate"]
 
 
 def test_ctrl_c_exits_130_and_keeps_the_site(project: Path) -> None:

@@ -47,7 +47,7 @@ def test_a_draft_is_reported_and_does_not_stop_the_others(with_draft: Path) -> N
     assert not build(with_draft, today=TODAY, pdf=False, strict=True).written
 
     code, out = run("--project", str(with_draft), "build", "--no-pdf", "--today", "2026-11-21")
-    assert code == 0 and "warning[DG403] (draft)" in out and "wrote 16 pages" in out
+    assert code == 0 and "warning[DG403] (draft)" in out and "wrote 18 pages" in out
 
 
 def test_export_and_pdf_leave_drafts_out(with_draft: Path) -> None:

@@ -290,5 +290,6 @@ def test_with_base_url_every_link_of_a_fragment_is_absolute_and_works_once_uploa
                         checked += 1
         finally:
             server.shutdown()
-    # de and en: the notice's PDF and consent form, the consent form's PDF and notice
-    assert checked == 8
+    # de and en: the notice's PDF, consent form and history page, the consent form's PDF and
+    # notice
+    assert checked == 10

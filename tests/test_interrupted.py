@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import resource
 import shutil
 import signal
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from dsgvo_gen.builder import build
 from dsgvo_gen.cache import cache_folder
+from dsgvo_gen.history import read_history
 from tests.conftest import TODAY, problems
 
 DG = str(Path(sys.executable).parent / "dsgvo-gen")
@@ -68,6 +70,10 @@ def test_sigkill_at_random_points_leaves_a_complete_site(project: Path) -> None:
     assert cache is not None
     complete = []  # every site a finished build can leave: two descriptors, with and without PDFs
     duration = {"fresh": 0.0, "cached": 0.0, "no-pdf": 0.0}  # the three kinds of run
+    for name in ("Beispiel Video", "Beispiel Video v2"):  # both versions recorded in history/
+        variant(project, name)
+        subprocess.run(command(project, True), check=True, capture_output=True)
+    recorded = files_of(project / "history")
     for name in ("Beispiel Video", "Beispiel Video v2"):
         variant(project, name)
         shutil.rmtree(cache, ignore_errors=True)
@@ -93,6 +99,7 @@ def test_sigkill_at_random_points_leaves_a_complete_site(project: Path) -> None:
         process.wait()
         site = files_of(project / "site")
         assert site in complete, f"kill {kill} ({kind}): the site is not one complete build"
+        assert files_of(project / "history") == recorded  # nothing new: nothing rewritten
     assert interrupted >= KILLS // 2  # most kills hit a running build, not a finished one
     deadline = time.monotonic() + 10
     while (orphans := processes_of(project)) and time.monotonic() < deadline:
@@ -100,7 +107,41 @@ def test_sigkill_at_random_points_leaves_a_complete_site(project: Path) -> None:
     assert orphans == []  # no PDF worker outlives its killed build
     # The next build cleans up after the killed ones and succeeds.
     subprocess.run(command(project, False), check=True, capture_output=True)
-    leftovers = [p.name for p in project.iterdir() if p.name.startswith(".site.")]
+    leftovers = [p.name for p in project.iterdir() if p.name.startswith((".site.", ".history."))]
+    assert leftovers == []
+
+
+def test_sigkill_never_leaves_a_half_written_history_record(project: Path) -> None:
+    """Every build records a new version here, so the kills hit the recording too."""
+    rng = random.Random(20261130)
+    descriptor = project / "providers" / "full-video.yaml"
+
+    def rename(name: str) -> None:
+        descriptor.write_text(re.sub(r"(?m)^name: .*$", f"name: {name}", descriptor.read_text()))
+
+    rename("Beispiel Video v0")
+    duration = timed_run(command(project, True))
+    attempted = ["Beispiel Video v0"]
+    for kill in range(KILLS // 2):
+        name = f"Beispiel Video v{kill + 1}"
+        attempted.append(name)
+        rename(name)
+        pdf = kill % 2 == 0
+        process = subprocess.Popen(
+            command(project, pdf), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        # Late in the build, where the record and the site are written, as often as early.
+        time.sleep(rng.uniform(0.3, 1.1) * duration * (1 if pdf else 0.5))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        history = read_history(project)
+        assert history.findings == [], f"kill {kill}: {history.findings}"
+        texts = [t.decode() for f, t in files_of(project / "history").items() if f.endswith(".txt")]
+        assert texts and all(any(n in t for n in attempted) for t in texts)
+    # The next build cleans up after the killed ones, records and finds a sound record.
+    subprocess.run(command(project, False), check=True, capture_output=True)
+    assert read_history(project).findings == []
+    leftovers = [p.name for p in project.iterdir() if p.name.startswith((".site.", ".history."))]
     assert leftovers == []
 
 

@@ -22,6 +22,7 @@ from dsgvo_gen.branding import read_logo
 from dsgvo_gen.checker import Project
 from dsgvo_gen.config import CONFIG_NAME, Config
 from dsgvo_gen.findings import Finding, Report, Severity, display_path
+from dsgvo_gen.history import History
 from dsgvo_gen.model import Provider
 from dsgvo_gen.paths import (
     UnsafePath,
@@ -31,6 +32,7 @@ from dsgvo_gen.paths import (
     refuse_link,
 )
 from dsgvo_gen.publish import FAILURES, UsageError, failure_findings, through_gate
+from dsgvo_gen.recorder import Recorder
 from dsgvo_gen.render import Mark, PdfSource, Renderer, asked_in
 from dsgvo_gen.resources import Templates
 from dsgvo_gen.rules.catalogue import MISSING_FACT_CODE
@@ -76,14 +78,21 @@ def _renderer(
     templates: Templates,
     providers: list[Provider],
     marks: dict[str, Mark] | None = None,
+    recorder: Recorder | None = None,
 ) -> Renderer:
     # check has read the logo already (DG119); reading it again is what gets published.
     logo = read_logo(project.root, config.logo) if config.logo else None
-    return Renderer(config, providers, templates, project.reference, logo=logo, marks=marks)
+    if recorder is None:  # the history pages show the record; only build adds to it
+        recorder = Recorder(project.history or History(project.root), date.today(), pdf=False,
+                            record=False)  # fmt: skip
+    return Renderer(config, providers, templates, project.reference, logo=logo, marks=marks,
+                    history=recorder)  # fmt: skip
 
 
-def _published(project: Project, config: Config, templates: Templates) -> Renderer:
-    return _renderer(project, config, templates, project.published)
+def _published(
+    project: Project, config: Config, templates: Templates, recorder: Recorder | None = None
+) -> Renderer:
+    return _renderer(project, config, templates, project.published, recorder=recorder)
 
 
 def _pdfs(
@@ -170,11 +179,14 @@ def build(
     jobs: int | None = None,
     cache: bool = True,
     progress: Progress | None = None,
+    record: bool = True,
 ) -> BuildResult:
     """Build the site (with PDFs unless `pdf=False`) into `out`; refuse when check fails.
 
     `jobs` is the number of PDF worker processes (default: one per core); `cache`
     reuses unchanged PDFs from the user's cache folder (`cache.cache_folder`).
+    Every document version published for the first time is recorded in history/
+    (`recorder`), dated `today`, unless `record` is False (serve).
     Raises UnsafePath, before anything is done, where `out` may not be replaced.
     """
     root = Path(root)
@@ -182,7 +194,9 @@ def build(
     target = check_site_folder(shown, root)
 
     def prepare(project: Project, config: Config, templates: Templates) -> tuple[Renderer, int]:
-        renderer = _published(project, config, templates)
+        history = project.history or History(project.root)
+        recorder = Recorder(history, today or date.today(), pdf=pdf, record=record)
+        renderer = _published(project, config, templates, recorder)
         return renderer, renderer.pdf_count() if pdf else 0
 
     report, passed = through_gate(root, prepare, today=today, strict=strict, target=shown)
@@ -193,10 +207,13 @@ def build(
     if pdf:
         report.extend(_consent_address_note(root, passed.project, passed.config))
     cache_root = _cache_root(root) if cache and pdf else None
+    recorder = renderer.history
     try:
         with Staging(target) as stage:
             # Page by page: a thousand providers' site need not sit in memory at once.
             for relative, content in renderer.iter_site(pdf_links=pdf):
+                stage.write(relative, content)
+            for relative, content in recorder.site_files():  # earlier versions' PDFs
                 stage.write(relative, content)
             if pdf:
                 _give_back_memory()
@@ -208,12 +225,19 @@ def build(
                 result.rendered += not rendered.cached
                 if rendered.pdf is not None:
                     stage.write(rendered.source.path, rendered.pdf)
+                    source = rendered.source
+                    recorder.pdf_made((source.provider, source.kind, source.lang), rendered.pdf)
             if report.failed(strict=strict):
-                return result  # leaving the block drops the staging folder
+                return result  # leaving the block drops the staging folders
+            # The record first: a build killed between the two swaps has recorded a version
+            # it has not published yet, which the next build publishes (never the reverse).
+            recorder.write()
             stage.commit()
     except FAILURES as err:  # the print HTML renders lazily, so template errors come here too
         report.extend(failure_findings(err, shown, templates))
         return result
+    finally:
+        recorder.discard()
     result.pages, result.pdfs = stage.files - count, count
     return result
 

@@ -31,6 +31,7 @@ from dsgvo_gen.config import CONFIG_NAME, Config, load_config
 from dsgvo_gen.decisions import build_decisions, decisions_of, join
 from dsgvo_gen.entry import Entry, build_entry, facts_of
 from dsgvo_gen.findings import Finding, Report, display_path
+from dsgvo_gen.history import History, read_history
 from dsgvo_gen.loader import Document, load_file
 from dsgvo_gen.model import Provider
 from dsgvo_gen.parts import build_provider
@@ -72,6 +73,8 @@ class Project:
     #: The files each provider comes from: its descriptor and, for format 2, its entry.
     files: dict[str, tuple[str, ...]] = field(default_factory=dict)
     report: Report = field(default_factory=Report)
+    #: The history record (read when the whole project is checked).
+    history: History | None = None
 
     @property
     def published(self) -> list[Provider]:
@@ -319,6 +322,13 @@ def _check_project(
         for found in catalogue.own():
             entries.by_path(found.path)
     report.extend(run_project_rules(uses, ctx, config_doc))
+    if not paths and config is not None:
+        from dsgvo_gen.recollect import recollection_findings
+
+        project.history = read_history(root)
+        report.extend(project.history.findings)
+        report.extend(recollection_findings(uses, project.history, config.languages,
+                                            ctx.today, config.review_max_age))  # fmt: skip
     report.findings[:] = _fold_gaps(report.findings, entries)
     rules = len(FACT_RULES) + len(DESCRIPTOR_RULES) + len(USE_RULES)
     report.notes.extend(_skipped_checks(unreadable, rules + len(DOCUMENT_RULES), "YAML"))

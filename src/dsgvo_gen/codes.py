@@ -50,6 +50,13 @@ CODES: dict[str, Code] = _catalogue(
     Code("DG126", W, "", "draft: checked and reported, not published"),
     Code("DG127", E, "", "a value is empty: YAML read an unquoted # as the start of a comment"),
     Code("DG128", N, "", "catalogue folder outside the project, named in the config (read)"),
+    # DG15x: the history record (history/)
+    Code("DG150", E, "Art. 5(2) GDPR", "history/ holds a link or a file no record names"),
+    Code("DG151", E, "Art. 5(2) GDPR", "history record not in the form build writes"),
+    Code("DG152", E, "Art. 5(2) GDPR", "archived file of a recorded version missing or unreadable"),
+    Code("DG153", E, "Art. 5(2) GDPR", "archived file differs from the one recorded"),
+    Code("DG154", E, "Art. 5(2) GDPR", "recorded version entry changed since build wrote it"),
+    Code("DG155", E, "Art. 5(2) GDPR", "version recorded twice or out of order"),
     # DG2xx: JSON Schema
     Code("DG201", E, "", "unknown key"),
     Code("DG202", E, "", "required key missing"),
@@ -133,6 +140,12 @@ CODES: dict[str, Code] = _catalogue(
     Code("DG540", W, "", "draft: a fact still missing, and where to find it"),
     Code("DG541", N, "Art. 7(1) GDPR", "consent form, but no site.base_url to name its notice by"),
     Code("DG542", E, "Art. 7(1) GDPR", "recording said to need consent, but no consent form"),
+    Code(
+        "DG550",
+        W,
+        "Art. 7(1), 13(3) GDPR",
+        "consent form asks for more than earlier versions: collect consent again",
+    ),
     # DG6xx: languages
     Code("DG601", E, "Art. 12(1) GDPR", "text missing a configured language"),
     Code("DG602", W, "Art. 12(1) GDPR", "plain string where a translated text is expected"),
@@ -162,6 +175,10 @@ STAGE_CODES: dict[str, frozenset[str]] = {
     # A preview leaves out the providers with a DG121 finding (it reads the code); DG541:
     # consent PDFs without site.base_url.
     "builder": frozenset({"DG112", "DG121", "DG541"}),
+    # The history record, read by check; DG550 compares it with the consent forms.
+    "history": frozenset({"DG110", "DG116", "DG150", "DG151", "DG152", "DG153", "DG154",
+                          "DG155"}),
+    "recollect": frozenset({"DG550"}),
     "serve": frozenset({"DG112"}),
     "pdf": frozenset({"DG113", "DG114", "DG115", "DG121"}),
 }  # fmt: skip

@@ -42,9 +42,12 @@ PROJECT_SOURCES = ("dsgvo-gen.yaml", "providers", "templates", "catalogue", "sch
 #: killed build), every file and folder must have a name a build gives them.
 _SITE_FILES = re.compile(
     r"index\.html|assets/[a-z0-9-]+\.(?:css|png|jpg|gif|webp)|pdf/[a-z]{2}/[a-z0-9-]+\.pdf"
-    r"|[a-z]{2}/(?:index|notice)\.html|[a-z]{2}/(?:providers|consent|embed)/[a-z0-9-]+\.html"
+    r"|[a-z]{2}/(?:index|notice)\.html|[a-z]{2}/(?:providers|consent|embed|history)/[a-z0-9-]+\.html"
+    r"|[a-z]{2}/history/[a-z0-9-]+\.pdf"  # the archived PDFs of earlier versions
 )
-_SITE_FOLDERS = re.compile(r"assets|pdf|(?:pdf/)?[a-z]{2}|[a-z]{2}/(?:providers|consent|embed)")
+_SITE_FOLDERS = re.compile(
+    r"assets|pdf|(?:pdf/)?[a-z]{2}|[a-z]{2}/(?:providers|consent|embed|history)"
+)
 #: A site built before the marker existed has the landing page of the bundled templates.
 _LEGACY_SIGNATURE = (
     b"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'self';"

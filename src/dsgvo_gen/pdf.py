@@ -29,8 +29,9 @@ from dsgvo_gen.resources import Templates
 
 #: WeasyPrint's options per kind of document; part of the cache key.
 OPTIONS: dict[str, dict[str, object]] = {
-    "notice": {"pdf_variant": "pdf/ua-1"},
-    "consent": {"pdf_variant": "pdf/ua-1", "pdf_forms": True},
+    # custom_metadata: the version identifier (<meta name="DocumentVersion">) in the Info.
+    "notice": {"pdf_variant": "pdf/ua-1", "custom_metadata": True},
+    "consent": {"pdf_variant": "pdf/ua-1", "pdf_forms": True, "custom_metadata": True},
 }
 
 

@@ -16,7 +16,7 @@ from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from jinja2 import (
@@ -50,8 +50,18 @@ from dsgvo_gen.paths import UnsafePath, read_regular_file_inside
 from dsgvo_gen.reference import Reference
 from dsgvo_gen.resources import Templates, bundled_dir
 from dsgvo_gen.sandbox import MAX_TEMPLATE_MEMORY, BoundedSandbox, memory_bound
+from dsgvo_gen.snapshot import describe
+from dsgvo_gen.versions import PLACEHOLDER, document_text, version_id
+
+if TYPE_CHECKING:
+    from dsgvo_gen.recorder import Recorder, Row
 
 ASSETS = ("style.css", "screen.css", "embed.css")
+#: The document (kind) each page of a provider shows, whose version identifier it carries.
+DOCUMENT_OF = {"notice.html": "notice", "consent.html": "consent", "embed.html": "notice",
+               "embed-consent.html": "consent"}  # fmt: skip
+#: Called once per document version a render computes: (provider, kind, lang, version, text).
+VersionSeen = Callable[["Provider", str, str, str, str], None]
 BRAND_CSS = "assets/brand.css"
 
 
@@ -177,6 +187,7 @@ def _pages(providers: list[Provider]) -> Iterator[Page]:
         yield Page("notice.html", f"providers/{p.id}.html", {"p": p})
         if p.consent is not None:
             yield Page("consent.html", f"consent/{p.id}.html", {"p": p})
+        yield Page("history.html", f"history/{p.id}.html", {"p": p})
 
 
 def _fragments(providers: list[Provider]) -> Iterator[Page]:
@@ -256,8 +267,10 @@ class Renderer:
         *,
         logo: Logo | None = None,
         marks: dict[str, Mark] | None = None,
+        history: Recorder | None = None,
     ) -> None:
-        """`marks` (for a preview) marks the pages of drafts and lists open findings."""
+        """`marks` (for a preview) marks the pages of drafts and lists open findings;
+        `history` is the record the history pages show (and a build adds to)."""
         self.config = config
         if templates is None:
             templates = Templates.bundled()
@@ -279,6 +292,15 @@ class Renderer:
         def transfer_evidence(p: Provider, t: Transfer) -> DpfEvidence | None:
             return dpf_evidence(t, p.sources) if t.mechanism in DPF_MECHANISMS else None
 
+        #: The version identifier of each document, by (provider id, kind, language).
+        self.versions: dict[tuple[str, str, str], str] = {}
+        if history is None:  # rendered in memory only (template_check): an empty record
+            from dsgvo_gen.history import History
+            from dsgvo_gen.recorder import Recorder
+
+            history = Recorder(History(Path()), date.today(), pdf=False)
+        self.history = history
+        self.on_version: VersionSeen | None = history.seen
         self.shared: dict[str, Any] = {
             "config": config,
             "providers": self.providers,
@@ -294,6 +316,9 @@ class Renderer:
             "brand_css": BRAND_CSS if config.accent_color else None,
             "brand_style": brand_css(config.accent_color) if config.accent_color else "",
             "marks": marks or {},
+            "doc_version": "",  # the version of the document a page shows, where it shows one
+            "history_rows": self.history_rows,
+            "describe_change": describe,
         }
 
     def _site_url(self, rel: Callable[[str], str], medium: str) -> Callable[[str], str]:
@@ -348,10 +373,15 @@ class Renderer:
         for lang in self.config.languages:
             for page in _pages(self.providers):
                 path = f"{lang}/{page.path}"
-                yield path, self.render(page, lang, path, pdf_links=pdf_links)
+                version = self._version_values(page, lang)
+                yield path, self.render(page, lang, path, pdf_links=pdf_links, **version)
             for page in _fragments(self.providers):
                 path = f"{lang}/{page.path}"
-                yield path, self.render(page, lang, path, pdf_links=pdf_links, medium="embed")
+                version = self._version_values(page, lang)
+                yield (
+                    path,
+                    self.render(page, lang, path, pdf_links=pdf_links, medium="embed", **version),
+                )
         landing = Page("landing.html", "index.html", {})
         yield (
             "index.html",
@@ -380,7 +410,8 @@ class Renderer:
                 continue
             for page in _pages(self.providers):
                 p = page.values.get("p")
-                if p is not None and (ids is None or p.id in ids):
+                printed = page.template in ("notice.html", "consent.html")
+                if p is not None and printed and (ids is None or p.id in ids):
                     yield lang, page, p
 
     def pdf_count(
@@ -397,10 +428,43 @@ class Renderer:
         sit in memory while the workers are busy.
         """
         for lang, page, p in self._pdf_pages(ids, langs):
-            kind = "notice" if page.template == "notice.html" else "consent"
+            kind = DOCUMENT_OF[page.template]
+            _, html = self.print_document(p, kind, lang)
             path = f"{lang}/{page.path}"
-            html = self.render(
-                page, lang, path, medium="print", pdf_links=False,
-                document_date=document_date(p.reviewed_on),
-            )  # fmt: skip
             yield PdfSource(pdf_path(lang, p.id, kind), path, lang, p.id, kind, html)
+
+    def print_document(self, p: Provider, kind: str, lang: str) -> tuple[str, bytes]:
+        """The version identifier and the print HTML of one document (`notice`/`consent`).
+
+        Rendered once with a placeholder where the identifier goes; the identifier is
+        made from the text (`versions`), then put in the placeholder's place.
+        """
+        page = Page(f"{kind}.html", f"{'providers' if kind == 'notice' else 'consent'}/{p.id}.html",
+                    {"p": p})  # fmt: skip
+        path = f"{lang}/{page.path}"
+        html = self.render(
+            page, lang, path, medium="print", pdf_links=False,
+            document_date=document_date(p.reviewed_on), doc_version=PLACEHOLDER,
+        )  # fmt: skip
+        text = document_text(html)
+        version = version_id(p.reviewed_on, text)
+        key = (p.id, kind, lang)
+        if key not in self.versions:
+            self.versions[key] = version
+            if self.on_version is not None:
+                self.on_version(p, kind, lang, version, text)
+        return version, html.replace(PLACEHOLDER.encode(), version.encode())
+
+    def version_of(self, p: Provider, kind: str, lang: str) -> str:
+        """The version identifier of one document, computed once per build."""
+        known = self.versions.get((p.id, kind, lang))
+        return known if known is not None else self.print_document(p, kind, lang)[0]
+
+    def history_rows(self, p: Provider, kind: str, lang: str) -> list[Row]:
+        """The versions of one document, newest first, the current one included."""
+        self.version_of(p, kind, lang)
+        return self.history.rows(p.id, kind, lang)
+
+    def _version_values(self, page: Page, lang: str) -> dict[str, str]:
+        p, kind = page.values.get("p"), DOCUMENT_OF.get(page.template)
+        return {"doc_version": self.version_of(p, kind, lang)} if p and kind else {}

@@ -391,7 +391,14 @@ class PreviewServer:
                 result = preview(self.root, self.site, today=self.today)
             else:
                 # PDF workers come from the warm fork server, before and after start() alike.
-                result = build(self.root, self.site, pdf=self.pdf, jobs=self.jobs, today=self.today)
+                result = build(
+                    self.root,
+                    self.site,
+                    pdf=self.pdf,
+                    jobs=self.jobs,
+                    today=self.today,
+                    record=False,
+                )  # serve never records: only build publishes
         except UnsafePath as err:  # the site became a link or a folder of someone else's
             where = display_path(self.site, Path.cwd())
             result = BuildResult(Report([Finding(where, 1, 1, "DG112", str(err))]), self.site, 0)

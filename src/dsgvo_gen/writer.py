@@ -47,7 +47,7 @@ def _exchange(a: Path, b: Path) -> bool:
     return bool(result == 0)
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -76,7 +76,7 @@ def _remove_orphans(out: Path) -> None:
             continue
         kind, _, rest = sibling.name.removeprefix(prefix).partition("-")
         pid = rest.split("-", 1)[0]
-        left = kind in ("new", "old") and pid.isdigit() and not _alive(int(pid))
+        left = kind in ("new", "old") and pid.isdigit() and not alive(int(pid))
         if left and _left_by_a_build(sibling, out):
             shutil.rmtree(sibling, ignore_errors=True)
 
@@ -177,6 +177,19 @@ def add_to_site(folder: Path, files: list[str]) -> None:
             write_file(folder / SITE_MARKER, site_marker(listed.union(files)), inside=folder)
         except UnsafePath as err:  # the marker became a link since it was read
             raise WriteError(str(err)) from None
+
+
+def replace_folder(staging: Path, out: Path) -> None:
+    """Put `staging` in the place of `out` (the history record) in one step where the kernel
+    can; afterwards `staging` holds the old folder, or is gone. Raises OSError."""
+    staging.chmod(0o755)
+    refuse_link(out)
+    if out.exists() and _exchange(staging, out):
+        return
+    if out.exists():
+        _replace_by_renames(staging, out)
+    else:
+        staging.rename(out)
 
 
 def _replace_by_renames(staging: Path, out: Path) -> None:

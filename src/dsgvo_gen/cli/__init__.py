@@ -12,11 +12,12 @@ from dsgvo_gen.cli.base import main
 from dsgvo_gen.cli.catalogue import add, catalogue, migrate
 from dsgvo_gen.cli.check import check
 from dsgvo_gen.cli.export import export
+from dsgvo_gen.cli.history import history
 from dsgvo_gen.cli.project import field_reference, init, new, templates
 from dsgvo_gen.cli.site import build, pdf, preview, serve
 from dsgvo_gen.cli.status import status
 
 __all__ = [
-    "add", "build", "catalogue", "check", "export", "field_reference", "init", "main", "migrate",
-    "new", "pdf", "preview", "serve", "status", "templates",
+    "add", "build", "catalogue", "check", "export", "field_reference", "history", "init", "main",
+    "migrate", "new", "pdf", "preview", "serve", "status", "templates",
 ]  # fmt: skip
