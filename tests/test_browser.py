@@ -116,6 +116,8 @@ def test_every_page_and_link_works_and_nothing_leaves_localhost(
         response = page.goto(url)
         assert response is not None and response.status == 200, url
         assert page.evaluate("document.documentElement.lang") in ("de", "en"), url
+        # An icon of its own, or the browser asks the web server for /favicon.ico (a 404).
+        assert page.locator('link[rel="icon"]').count() == 1, url
         queue.extend(link for link in internal_links(page) if link not in seen)
     pages = {
         f"{site}/{p.relative_to(served).as_posix()}"
