@@ -126,7 +126,7 @@ def test_preview_leaves_out_a_provider_over_the_size_bounds(with_draft: Path, te
     assert result.written and any(f.code == "DG121" for f in result.report.findings)
     assert any("left out of the preview" in note and "huge" in note for note in result.report.notes)
     pages = with_draft / "preview" / "de" / "providers"
-    assert (pages / "full-video.html").is_file() and (pages / "red-connect.html").is_file()
+    assert (pages / "full-video.html").is_file() and (pages / "rooms-chat.html").is_file()
     assert not list((with_draft / "preview").rglob("huge*"))
     assert "[[[[" not in (with_draft / "preview" / "de" / "notice.html").read_text()
 
