@@ -254,7 +254,8 @@ def test_published_site_needs_no_scripts_styles_or_directory_listings(tmp_path: 
             href = attrs.get("href") or ""
             if href.startswith(("http://", "https://")):
                 assert tag != "a" or "noopener" in (attrs.get("rel") or ""), (page.name, href)
-            elif href and not href.startswith(("mailto:", "#")):
+            elif href and not href.startswith(("mailto:", "#")) and href != "data:,":
+                # (data:, is the empty icon: nothing to fetch)
                 target = (page.parent / href.split("#")[0]).resolve()
                 assert target.is_file(), (page.name, href)  # a file, never a folder to list
 

@@ -164,7 +164,11 @@ def test_german_notices_speak_german_and_english_ones_british_english(
 def test_art14_and_tdddg_paragraphs_where_someone_sees_a_screen(site: Path) -> None:
     tv = text_of(page(site, "de", "teamviewer-quicksupport"))
     assert "Art. 14 Abs. 5 lit. b DSGVO" in tv
-    assert "§ 25 Abs. 2 Nr. 2 TDDDG" in tv and "unsere eigene rechtliche Einschätzung" in tv
+    assert "§ 25 Abs. 2 Nr. 2 TDDDG" in tv and "Nach unserer Einschätzung" in tv
+    # True of standing access too (Remote Desktop), and no research note in a notice.
+    rdp = text_of(page(site, "de", "windows-remote-desktop"))
+    assert "jederzeit beenden oder sperren" in rdp and "nur für die Dauer der Sitzung" not in rdp
+    assert "Entscheidung einer Aufsichtsbehörde" not in tv + rdp
     # fairmeeting offers no remote control: nothing runs on the guest's device for us.
     fair = text_of(page(site, "de", "jitsi-fairkom"))
     assert "Art. 14 Abs. 5 lit. b DSGVO" in fair and "TDDDG" not in fair
@@ -211,4 +215,16 @@ def test_the_landing_page_promises_only_what_the_site_contains(site: Path) -> No
     assert (
         "declaration of consent"
         not in text_of((site / "en" / "index.html").read_text(encoding="utf-8")).lower()
+    )
+
+
+def test_no_notice_denies_transfers_its_sources_leave_open(site: Path) -> None:
+    """fairkom's seat is not confirmed: its notice, summary and overview cell say that
+    transfers cannot be ruled out, never that there are none (DESIGN §4b)."""
+    fair = text_of(page(site, "de", "jitsi-fairkom"))
+    assert "Wir übermitteln Ihre Daten nicht in Länder" not in fair
+    assert "nicht auszuschließen" in fair
+    # Where every country is confirmed, the plain sentence stays.
+    assert "Wir übermitteln Ihre Daten nicht in Länder" in text_of(
+        page(site, "de", "jitsi-self-hosted")
     )

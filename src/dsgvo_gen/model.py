@@ -365,6 +365,16 @@ class Provider:
     def is_draft(self) -> bool:
         return self.status == "draft"
 
+    @property
+    def abroad_unconfirmed(self) -> bool:
+        """Whether the sources leave open that data leave the EU/EEA: the transfers or the
+        recipients as a whole are unconfirmed, or the country of the operator or of a
+        recipient is. A notice then never says that nothing is transferred (DESIGN §4b)."""
+        if any(u.field in ("transfers", "recipients") for u in self.unconfirmed):
+            return True
+        placed: tuple[Sourced, ...] = (self.operator, *self.processing.recipients)
+        return any(u.field == "country" for entry in placed for u in entry.unconfirmed)
+
     def sourced(self) -> tuple[Sourced, ...]:
         """Every entry that can cite sources."""
         proc = self.processing
