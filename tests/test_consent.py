@@ -131,6 +131,10 @@ def test_consent_pdf_is_a_document_that_holds_up(counselling_site: Path, lang: s
     for number, page in enumerate(pages, 1):
         assert title in page and controller in page, f"page {number} of {len(pages)}"
     assert re.sub(r"\s+", "", url) in re.sub(r"\s+", "", text)  # the notice by full address
+    # ... once (no link address printed after it), and by the version the person was given.
+    assert re.sub(r"\s+", "", text).count(re.sub(r"\s+", "", url)) == 1
+    notice = PdfReader(counselling_site / "pdf" / lang / "red-connect-notice.pdf").metadata
+    assert notice is not None and f"Version {notice['/documentversion']}" in text
     fields = reader.get_fields()
     assert fields is not None
     boxes = {f"consent-{item.id}" for item in red.consent.items}

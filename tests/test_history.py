@@ -52,8 +52,10 @@ def test_a_retention_change_is_recorded_listed_and_answered(project: Path) -> No
     versions = record.records[("full-video", "notice", "de")].versions
     assert [(v.version, v.published_on) for v in versions] == [(first[0], TODAY),
                                                                (second[0], LATER)]  # fmt: skip
-    # The consent form does not state retention: its one version stays the only one.
-    assert len(record.records[("full-video", "consent", "de")].versions) == 1
+    # The consent form names the notice's version (Art. 7(1)): a new text, but no new scope,
+    # so no one is asked for consent again.
+    assert len(record.records[("full-video", "consent", "de")].versions) == 2
+    assert not any(f.code == "DG550" for f in check(project, today=LATER).findings)
 
     page = (project / "site" / "de" / "history" / "full-video.html").read_text()
     assert first[0] in page and second[0] in page
@@ -77,10 +79,13 @@ def test_a_retention_change_is_recorded_listed_and_answered(project: Path) -> No
     assert code == 0 and {(c["document"], c["language"]) for c in changed} == {
         ("notice", "de"),
         ("notice", "en"),
+        ("consent", "de"),
+        ("consent", "en"),
     }
-    assert changed[0]["changes"] == ["Speicherdauer geändert \u2013 IP-Adresse: bisher 90 Tage, "
-                                     "jetzt 6 Monate"]  # fmt: skip
-    assert changed[0]["ask_consent_again"] == []
+    (notice,) = [c for c in changed if (c["document"], c["language"]) == ("notice", "de")]
+    assert notice["changes"] == ["Speicherdauer geändert \u2013 IP-Adresse: bisher 90 Tage, "
+                                 "jetzt 6 Monate"]  # fmt: skip
+    assert all(c["ask_consent_again"] == [] for c in changed)
 
 
 def test_a_rebuild_without_changes_records_nothing_and_writes_the_same_bytes(

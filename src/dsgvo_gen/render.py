@@ -317,6 +317,8 @@ class Renderer:
             "brand_style": brand_css(config.accent_color) if config.accent_color else "",
             "marks": marks or {},
             "doc_version": "",  # the version of the document a page shows, where it shows one
+            # A consent form names the version of the notice it refers to (Art. 7(1)).
+            "version_of": self.version_of,
             "history_rows": self.history_rows,
             "describe_change": describe,
         }
