@@ -228,3 +228,13 @@ def test_no_notice_denies_transfers_its_sources_leave_open(site: Path) -> None:
     assert "Wir übermitteln Ihre Daten nicht in Länder" in text_of(
         page(site, "de", "jitsi-self-hosted")
     )
+
+
+def test_provider_statements_read_as_theirs_and_doubted_periods_are_not_stated(site: Path) -> None:
+    """The feature list says whose statements it repeats; a retention period the sources do
+    not confirm is left to the attributed criteria, not stated first as a fact (§4b)."""
+    ffmuc = text_of(page(site, "de", "jitsi-ffmuc"))
+    assert "was die von uns gelesenen Unterlagen zum Dienst aussagen" in ffmuc
+    assert "in der Regel zwei Wochen" in ffmuc and "Löschung nach 14 Tagen" not in ffmuc
+    overview = text_of((site / "de" / "index.html").read_text(encoding="utf-8"))
+    assert "gelesenen Unterlagen zu den Diensten" in overview
