@@ -238,3 +238,13 @@ def test_provider_statements_read_as_theirs_and_doubted_periods_are_not_stated(s
     assert "in der Regel zwei Wochen" in ffmuc and "Löschung nach 14 Tagen" not in ffmuc
     overview = text_of((site / "de" / "index.html").read_text(encoding="utf-8"))
     assert "gelesenen Unterlagen zu den Diensten" in overview
+
+
+def test_transfers_made_by_others_are_not_presented_as_ours(site: Path) -> None:
+    """Zoom's and Cloudflare's transfers are made by Zoom and by the operator's processor,
+    not by the controller (Art. 13(1)(f)); the notice says so before listing them."""
+    for provider in ("zoom", "jitsi-ffmuc"):
+        text = text_of(page(site, "de", provider))
+        assert "nicht durch uns selbst" in text and "Wir selbst übermitteln Ihre Daten nicht" in text
+    tv = text_of(page(site, "de", "teamviewer-quicksupport"))
+    assert "nicht durch uns selbst" not in tv

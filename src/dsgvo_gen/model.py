@@ -366,6 +366,16 @@ class Provider:
         return self.status == "draft"
 
     @property
+    def transfers_by_others(self) -> bool:
+        """Whether every transfer is made by another party on its own account (an
+        independent controller, or the operator's own processor): Art. 13(1)(f) asks about
+        the controller's transfers, and a notice must not present these as ours."""
+        proc = self.processing
+        roles = {r.name: r.role for r in proc.recipients}
+        others = ("independent-controller", "operator-processor")
+        return bool(proc.transfers) and all(roles.get(t.recipient) in others for t in proc.transfers)
+
+    @property
     def abroad_unconfirmed(self) -> bool:
         """Whether the sources leave open that data leave the EU/EEA: the transfers or the
         recipients as a whole are unconfirmed, or the country of the operator or of a
