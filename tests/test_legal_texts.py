@@ -245,6 +245,7 @@ def test_transfers_made_by_others_are_not_presented_as_ours(site: Path) -> None:
     not by the controller (Art. 13(1)(f)); the notice says so before listing them."""
     for provider in ("zoom", "jitsi-ffmuc"):
         text = text_of(page(site, "de", provider))
-        assert "nicht durch uns selbst" in text and "Wir selbst übermitteln Ihre Daten nicht" in text
+        assert "nicht durch uns selbst" in text
+        assert "Wir selbst übermitteln Ihre Daten nicht" in text
     tv = text_of(page(site, "de", "teamviewer-quicksupport"))
     assert "nicht durch uns selbst" not in tv

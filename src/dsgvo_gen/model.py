@@ -373,7 +373,8 @@ class Provider:
         proc = self.processing
         roles = {r.name: r.role for r in proc.recipients}
         others = ("independent-controller", "operator-processor")
-        return bool(proc.transfers) and all(roles.get(t.recipient) in others for t in proc.transfers)
+        by_others = all(roles.get(t.recipient) in others for t in proc.transfers)
+        return bool(proc.transfers) and by_others
 
     @property
     def abroad_unconfirmed(self) -> bool:
