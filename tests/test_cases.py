@@ -67,10 +67,11 @@ def test_every_rule_code_has_an_invalid_case() -> None:
     # DG113-DG115 in test_pdf, DG121 (a descriptor near 1 MiB) in test_limits, DG128 (a
     # catalogue folder outside the project, which a case here cannot name) in test_catalogue,
     # DG541 (build with PDFs) in test_consent, the history record's DG150-DG155 and DG550 in
-    # test_history (they need a build first).
+    # test_history (they need a build first), DG537 in test_legal_texts (the shipped
+    # processors, whose entries leave their sub-processors open).
     made_elsewhere = {"DG106", "DG110", "DG111", "DG112", "DG113", "DG114", "DG115", "DG116",
                       "DG121", "DG128", "DG150", "DG151", "DG152", "DG153", "DG154", "DG155",
-                      "DG541", "DG550"}  # fmt: skip
+                      "DG537", "DG541", "DG550"}  # fmt: skip
     missing = sorted(set(CODES) - cases - made_elsewhere)
     assert missing == []
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from dsgvo_gen.builder import build
-from dsgvo_gen.checker import check_project
+from dsgvo_gen.checker import check, check_project
 from dsgvo_gen.i18n import labels
 from dsgvo_gen.resources import bundled_dir
 from tests.conftest import ROOT, TODAY
@@ -249,3 +249,17 @@ def test_transfers_made_by_others_are_not_presented_as_ours(site: Path) -> None:
         assert "Wir selbst übermitteln Ihre Daten nicht" in text
     tv = text_of(page(site, "de", "teamviewer-quicksupport"))
     assert "nicht durch uns selbst" not in tv
+
+
+def test_a_processor_whose_entry_leaves_its_sub_processors_open_is_warned() -> None:
+    """The controller knows its own processor's sub-processors from the agreement (Art. 28(2)
+    to (4)): check says to take them from there (DG537), for TeamViewer and RED connect,
+    and not for providers that are not the controller's processor."""
+    report = check(ROOT, today=TODAY)
+    warned = {f.path.rsplit("/", 1)[-1] for f in report.findings if f.code == "DG537"}
+    assert warned == {"teamviewer-quicksupport.yaml"}
+    counselling = check(ROOT / "examples" / "counselling", today=TODAY)
+    assert [f.path.rsplit("/", 1)[-1] for f in counselling.findings if f.code == "DG537"] == [
+        "red-connect.yaml"
+    ]
+    assert not report.failed() and report.failed(strict=True)

@@ -137,6 +137,12 @@ CODES: dict[str, Code] = _catalogue(
     Code("DG534", E, "Art. 13(2)(d) GDPR", "jurisdiction or address does not fit the country"),
     Code("DG535", W, "Art. 13(2)(d) GDPR; § 9, § 40 BDSG", "jurisdiction DE (BfDI) without a Land"),
     Code("DG536", W, "§ 5 DDG; § 5 ECG, § 25 MedienG", "no imprint link for a DE or AT controller"),
+    Code(
+        "DG537",
+        W,
+        "Art. 28(2)-(4), 13(1)(e)-(f) GDPR",
+        "your processor's recipients or transfers left open: take them from your DPA",
+    ),
     Code("DG540", W, "", "draft: a fact still missing, and where to find it"),
     Code("DG541", N, "Art. 7(1) GDPR", "consent form, but no site.base_url to name its notice by"),
     Code("DG542", E, "Art. 7(1) GDPR", "recording said to need consent, but no consent form"),

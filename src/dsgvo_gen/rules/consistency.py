@@ -41,6 +41,28 @@ def processor_has_dpa(use: Use, ctx: Context) -> Iterator[Finding]:
         )  # fmt: skip
 
 
+@use_rule("DG537")
+def processor_facts_come_from_the_dpa(use: Use, ctx: Context) -> Iterator[Finding]:
+    """What a public source leaves open about a processor, its controller knows from the
+    agreement: the sub-processors it authorised, where they process (Art. 28(2)-(4)). A
+    notice saying "we do not know" about one's own processor reads as a breach of Art. 28."""
+    p, d = use.provider, use.decisions
+    if d.format == 1 or p.operator.role != "processor" or d.dpa is None:
+        return  # no agreement recorded yet: DG403 asks for it first
+    open_ = [u.field for u in p.unconfirmed if u.field in ("recipients", "transfers")]
+    if p.processing.transfers_unclear is not None:
+        open_.append("transfers")
+    if open_:
+        yield use.where.finding(
+            ("dpa",), "DG537",
+            f"the operator is your processor, but its catalogue entry leaves its "
+            f"{' and '.join(sorted(set(open_)))} open and the notice says so: your data "
+            "processing agreement names the sub-processors you authorised and where they "
+            "process; take them from it into a catalogue entry of your own (catalogue/), or "
+            "keep this descriptor a draft until you have them",
+        )  # fmt: skip
+
+
 @use_rule("DG404")
 def joint_controller_arrangement(use: Use, ctx: Context) -> Iterator[Finding]:
     role = use.decisions.role
