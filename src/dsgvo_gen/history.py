@@ -29,7 +29,7 @@ from typing import Any
 from dsgvo_gen.findings import Finding, display_path
 from dsgvo_gen.loader import Document, load_file
 from dsgvo_gen.paths import UnsafePath, read_regular_file_inside
-from dsgvo_gen.snapshot import Snapshot
+from dsgvo_gen.snapshot import Snapshot, shape_problems
 from dsgvo_gen.versions import VERSION, text_hash
 
 HISTORY_DIR = "history"
@@ -319,6 +319,12 @@ def _version(
                 "since build recorded it; restore it from git (git checkout)",
             )
         ]
+    shapes = [
+        _at(doc, (*at, "content", *where), "DG151", f"{name}: {message}")
+        for where, message in shape_problems(entry["content"], record.kind)
+    ]
+    if shapes:
+        return None, shapes
     previous = record.versions[-1] if record.versions else None
     if record.find(name) or (previous and previous.published_on > published):
         return None, [

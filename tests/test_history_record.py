@@ -1,0 +1,78 @@
+"""A history record from a clone or an older dsgvo-gen: findings, never tracebacks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dsgvo_gen.builder import build
+from dsgvo_gen.checker import check
+from dsgvo_gen.history import HEADER, digest
+from dsgvo_gen.loader import load_file
+from dsgvo_gen.yamlout import dump
+from tests.conftest import TODAY, problems, tree
+from tests.test_history import LATER, retention, run
+
+
+def forge(project: Path, name: str, number: int, edit: Callable[[dict[str, Any]], None]) -> int:
+    """Rewrite entry `number` of an index with its digest recomputed, as anyone can (the
+    digest is unkeyed); returns the line where the entry's content starts."""
+    path = project / "history" / "full-video" / name
+    doc, findings = load_file(path, name)
+    assert doc is not None and not findings
+    entry = doc.data["versions"][number]
+    edit(entry["content"])
+    entry["digest"] = digest(entry)
+    path.write_text(dump(doc.data, HEADER))
+    return doc.locate(("versions", number, "content")).line
+
+
+BAD_CONTENT = {
+    "unhashable-purposes": (
+        "consent-de.yaml",
+        lambda c: c["items"][0].__setitem__("purposes", [{"a": 1}, {"b": 2}]),
+    ),
+    "number-as-period": ("notice-de.yaml", lambda c: c["retention"][0].__setitem__("period", 5)),
+    "text-as-list": ("notice-de.yaml", lambda c: c.__setitem__("data", "IP-Adresse")),
+    "foreign-area": ("notice-de.yaml", lambda c: c.__setitem__("items", [])),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_CONTENT))
+def test_a_forged_content_snapshot_is_a_finding_at_its_line(project: Path, case: str) -> None:
+    assert build(project, today=TODAY, pdf=False).written
+    name, edit = BAD_CONTENT[case]
+    start = forge(project, name, 0, edit)
+    retention(project, "P90D", "P6M")  # a change: what build would compare with the record
+    found = [f for f in problems(check(project, today=TODAY)) if f.code == "DG151"]
+    assert found and found[0].path.endswith(name) and found[0].line >= start
+    before = tree(project / "site")
+    assert not build(project, today=LATER, pdf=False).written
+    assert tree(project / "site") == before
+    for args in (["history", "full-video"], ["history", "--changed-since", "2026-11-01"]):
+        code, output = run(project, *args)
+        assert code == 1 and "DG151" in output
+
+
+def _old_codes(content: dict[str, Any]) -> None:
+    content["purposes"][0]["legal_basis"] = ["art99-old"]
+    content["recipients"][0]["role"] = "old-role"
+    content["transfers"][0]["mechanism"] = "old-mechanism"
+
+
+def test_codes_the_labels_no_longer_know_are_shown_as_the_code(project: Path) -> None:
+    """An older dsgvo-gen's record naming a code renamed since: worded as the code itself."""
+    assert build(project, today=TODAY, pdf=False).written
+    forge(project, "notice-de.yaml", 0, _old_codes)
+    assert problems(check(project, today=TODAY)) == []
+    retention(project, "P90D", "P6M")
+    assert build(project, today=LATER, pdf=False).written
+    page = (project / "site" / "de" / "history" / "full-video.html").read_text()
+    code, output = run(project, "history", "--changed-since", "2026-11-25")
+    assert code == 0 and "Traceback" not in output
+    for said in (page, output):
+        assert "bisher art99-old, jetzt" in said
+        assert "old-role" in said and "old-mechanism" in said
