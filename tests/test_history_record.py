@@ -10,8 +10,9 @@ import pytest
 
 from dsgvo_gen.builder import build
 from dsgvo_gen.checker import check
-from dsgvo_gen.history import HEADER, digest
-from dsgvo_gen.loader import load_file
+from dsgvo_gen.history import HEADER, INDEX_LIMITS, digest, sha256
+from dsgvo_gen.loader import MAX_BYTES, Limits, load_file
+from dsgvo_gen.versions import text_hash
 from dsgvo_gen.yamlout import dump
 from tests.conftest import TODAY, problems, tree
 from tests.test_history import LATER, retention, run
@@ -76,3 +77,53 @@ def test_codes_the_labels_no_longer_know_are_shown_as_the_code(project: Path) ->
     for said in (page, output):
         assert "bisher art99-old, jetzt" in said
         assert "old-role" in said and "old-mechanism" in said
+
+
+def _fill(project: Path, count: int) -> None:
+    """Put `count` valid earlier versions (each with the first one's content) before the
+    recorded one, as years of builds would have."""
+    path = project / "history" / "full-video" / "notice-de.yaml"
+    doc, findings = load_file(path, path.name, limits=INDEX_LIMITS)
+    assert doc is not None and not findings
+    fillers = []
+    for number in range(count):
+        text = f"Version {number} of the notice.\n"
+        version = f"1990-01-01-{text_hash(text)}"
+        archived = f"full-video/notice-de/{version}.txt"
+        (project / "history" / archived).write_text(text)
+        entry = {"version": version, "published_on": f"{1990 + number // 365}-01-01",
+                 "text": archived, "text_sha256": sha256(text.encode()),
+                 "content": doc.data["versions"][0]["content"]}  # fmt: skip
+        fillers.append(entry | {"digest": digest(entry)})
+    fillers.sort(key=lambda e: str(e["published_on"]))
+    doc.data["versions"][:0] = fillers
+    path.write_text(dump(doc.data, HEADER, INDEX_LIMITS))
+
+
+def test_an_index_larger_than_a_descriptor_may_be_still_builds(project: Path) -> None:
+    assert build(project, today=TODAY, pdf=False).written
+    _fill(project, 800)
+    index = project / "history" / "full-video" / "notice-de.yaml"
+    assert index.stat().st_size > MAX_BYTES
+    assert problems(check(project, today=TODAY)) == []
+    retention(project, "P90D", "P6M")
+    assert build(project, today=LATER, pdf=False).written
+    code, output = run(project, "history", "full-video", "--on", str(LATER))
+    assert code == 0 and "published 2026-12-01" in output
+
+
+def test_a_record_that_cannot_be_written_is_a_finding(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert build(project, today=TODAY, pdf=False).written
+    history = project / "history"
+    size = (history / "full-video" / "notice-de.yaml").stat().st_size
+    # The limit reached: the index as it is reads, one more version would not.
+    monkeypatch.setattr("dsgvo_gen.history.INDEX_LIMITS", Limits(bytes=size + 100))
+    before = tree(history), tree(project / "site")
+    retention(project, "P90D", "P6M")
+    result = build(project, today=LATER, pdf=False)
+    assert not result.written
+    (finding,) = [f for f in result.report.sorted() if f.code == "DG112"]
+    assert "history/full-video/notice-de.yaml" in finding.message and "MiB" in finding.message
+    assert (tree(history), tree(project / "site")) == before

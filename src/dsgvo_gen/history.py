@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from dsgvo_gen.findings import Finding, display_path
-from dsgvo_gen.loader import Document, load_file
+from dsgvo_gen.loader import Document, Limits, load_file
 from dsgvo_gen.paths import UnsafePath, read_regular_file_inside
 from dsgvo_gen.snapshot import Snapshot, shape_problems
 from dsgvo_gen.versions import VERSION, text_hash
@@ -39,6 +39,9 @@ _ID = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 _INDEX = re.compile(rf"(?P<kind>{'|'.join(KINDS)})-(?P<lang>[a-z]{{2}})\.yaml")
 _ARCHIVE = re.compile(rf"(?P<version>{VERSION.pattern})\.(?P<ext>txt|pdf)")
 MAX_ARCHIVE_BYTES = 64 * 1024 * 1024
+#: An index grows by a version (and its content snapshot, a few KB) with every change
+#: published: far beyond a descriptor's limits, but bounded all the same.
+INDEX_LIMITS = Limits(bytes=64 * 1024 * 1024, nodes=4_000_000)
 #: Marks a record being written (`recorder`); left in history/ only by a build killed in
 #: the instant after the swap, and then of no meaning.
 STAGING_MARK = ".dsgvo-gen-history-staging"
@@ -116,7 +119,7 @@ class Record:
         }
         from dsgvo_gen.yamlout import dump
 
-        return dump(data, HEADER)
+        return dump(data, HEADER, INDEX_LIMITS)
 
 
 @dataclass
@@ -229,7 +232,7 @@ def _foreign(path: Path, relative: str, kind: str) -> Finding:
 
 def _read_index(history: History, provider: str, kind: str, lang: str, path: Path) -> None:
     shown = display_path(path, Path.cwd())
-    doc, findings = load_file(path, shown, inside=history.folder)
+    doc, findings = load_file(path, shown, inside=history.folder, limits=INDEX_LIMITS)
     history.findings.extend(findings)
     if doc is None:
         return

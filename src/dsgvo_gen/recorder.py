@@ -27,6 +27,7 @@ from dsgvo_gen.model import Provider
 from dsgvo_gen.paths import UnsafePath, read_regular_file_inside
 from dsgvo_gen.snapshot import Change, changes, snapshot
 from dsgvo_gen.writer import WriteError, alive, replace_folder
+from dsgvo_gen.yamlout import WriteBackError
 
 _STAGING = f".{HISTORY_DIR}.new-"
 
@@ -212,7 +213,7 @@ class Recorder:
                     shutil.copyfile(folder / relative, target, follow_symlinks=False)
             records = self.records()
             for key in sorted({*self.new, *self.pdfs}):
-                self._write(records[key].index, records[key].text().encode("utf-8"))
+                self._write(records[key].index, _index_text(records[key]))
                 if key in self.new:
                     self._write(self.new[key].version.text, self.new[key].text)
             replace_folder(staging, folder)
@@ -228,6 +229,13 @@ class Recorder:
         if self.staging is not None:
             shutil.rmtree(self.staging, ignore_errors=True)
             self.staging = None
+
+
+def _index_text(record: Record) -> bytes:
+    try:
+        return record.text().encode("utf-8")
+    except WriteBackError as err:  # too large to be read back: refused, never half-written
+        raise WriteError(f"cannot record {HISTORY_DIR}/{record.index}: {err}") from err
 
 
 def archive_path(key: Key, version: str) -> str:
