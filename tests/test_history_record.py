@@ -127,3 +127,23 @@ def test_a_record_that_cannot_be_written_is_a_finding(
     (finding,) = [f for f in result.report.sorted() if f.code == "DG112"]
     assert "history/full-video/notice-de.yaml" in finding.message and "MiB" in finding.message
     assert (tree(history), tree(project / "site")) == before
+
+
+def test_a_build_dated_before_the_last_recorded_publication_is_refused(project: Path) -> None:
+    assert build(project, today=TODAY, pdf=False).written
+    retention(project, "P90D", "P6M")
+    assert build(project, today=LATER, pdf=False).written
+    before = tree(project)
+    # Nothing new to record: the date is only the staleness rules' "now".
+    code, _ = run(project, "build", "--no-pdf", "--today", "2026-11-25")
+    assert code == 0 and tree(project) == before
+    retention(project, "P6M", "P1M")
+    changed = tree(project)
+    code, output = run(project, "build", "--no-pdf", "--today", "2026-11-25")
+    assert code == 2 and "Traceback" not in output
+    assert "history/full-video/notice-de.yaml" in output and str(LATER) in output
+    assert "--today" in output and "2026-11-25" in output
+    assert tree(project) == changed
+    assert problems(check(project, today=LATER)) == []
+    code, _ = run(project, "build", "--no-pdf", "--today", str(LATER))
+    assert code == 0 and problems(check(project, today=LATER)) == []

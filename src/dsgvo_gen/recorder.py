@@ -22,14 +22,30 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from dsgvo_gen.findings import display_path
 from dsgvo_gen.history import HISTORY_DIR, STAGING_MARK, History, Key, Record, Version, sha256
 from dsgvo_gen.model import Provider
 from dsgvo_gen.paths import UnsafePath, read_regular_file_inside
+from dsgvo_gen.publish import UsageError
 from dsgvo_gen.snapshot import Change, changes, snapshot
 from dsgvo_gen.writer import WriteError, alive, replace_folder
 from dsgvo_gen.yamlout import WriteBackError
 
 _STAGING = f".{HISTORY_DIR}.new-"
+
+
+class DatedBeforeRecord(UsageError):  # noqa: N818 - a usage error, named for the user
+    """The build's date is before a publication already recorded: the record would contradict
+    itself (a version published before the one it replaces)."""
+
+
+def _before(history: History, last: Version, today: date) -> DatedBeforeRecord:
+    index = display_path(history.folder / f"{last.text.rsplit('/', 1)[0]}.yaml", Path.cwd())
+    return DatedBeforeRecord(
+        f"{index} records {last.version} as published on {last.published_on}, later than "
+        f"this build's date {today} (--today or the system clock); a new version cannot be "
+        f"recorded before it: build with --today {last.published_on} or later"
+    )
 
 
 @dataclass(frozen=True)
@@ -67,6 +83,9 @@ class Recorder:
         self.current[key] = version
         if self.history.record(*key).find(version) is not None:
             return
+        recorded = self.history.record(*key).versions
+        if self.record and recorded and recorded[-1].published_on > self.today:
+            raise _before(self.history, recorded[-1], self.today)
         record = Record(*key)
         archived = text.encode("utf-8")
         self.new[key] = _New(

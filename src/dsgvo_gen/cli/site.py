@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from dsgvo_gen.cli.base import (
+    DateParam,
     jobs_option,
     main,
     options,
@@ -142,7 +143,14 @@ def serve(
 @click.option("--no-pdf", is_flag=True, help="Build the HTML pages only, no PDFs.")
 @jobs_option
 @strict_option
-@today_option
+@click.option(
+    "--today",
+    type=DateParam(),
+    default=None,
+    help="The date to check staleness against (YYYY-MM-DD), for reproducible runs; also "
+    "the publication date recorded in history/ for each new version. A date before a "
+    "publication already recorded there is refused.  [default: the system clock]",
+)
 @project_option
 @click.pass_context
 def build(
@@ -162,6 +170,7 @@ def build(
     """
     from dsgvo_gen.builder import build as run_build
     from dsgvo_gen.paths import UnsafePath
+    from dsgvo_gen.recorder import DatedBeforeRecord
 
     opts = options(ctx)
     bar = _ProgressBar(opts.quiet)
@@ -171,6 +180,8 @@ def build(
         )
     except UnsafePath as err:
         raise click.ClickException(str(err)) from None
+    except DatedBeforeRecord as err:
+        raise click.BadParameter(str(err), param_hint="--today") from None
     finally:
         bar.close()
     _report_outcome(ctx, result, "build", strict=strict)
