@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -147,3 +148,26 @@ def test_a_build_dated_before_the_last_recorded_publication_is_refused(project: 
     assert problems(check(project, today=LATER)) == []
     code, _ = run(project, "build", "--no-pdf", "--today", str(LATER))
     assert code == 0 and problems(check(project, today=LATER)) == []
+
+
+def test_a_deeply_nested_folder_in_history_is_a_finding(project: Path) -> None:
+    assert build(project, today=TODAY, pdf=False).written
+    top = project / "history" / "full-video" / "notice-de" / "a"
+    deep = str(top)
+    os.mkdir(deep)
+    for _ in range(1199):  # deeper than Python's recursion limit (os.makedirs recurses)
+        deep += "/a"
+        os.mkdir(deep)
+    Path(deep, "f").write_text("x")
+    try:
+        found = problems(check(project, today=TODAY))
+        assert [f.code for f in found] == ["DG150"]
+        assert found[0].path.endswith("history/full-video/notice-de/a")
+        code, output = run(project, "history", "full-video")
+        assert code == 1 and "DG150" in output
+        assert not build(project, today=LATER, pdf=False).written
+    finally:  # shutil.rmtree (and so pytest's clean-up) recurses too
+        os.remove(Path(deep, "f"))
+        while Path(deep) != top.parent:
+            os.rmdir(deep)
+            deep = os.path.dirname(deep)

@@ -204,6 +204,11 @@ def read_history(root: Path) -> History:
     return history
 
 
+#: history/<provider>/<kind>-<lang>/<file>: a folder deeper than this holds nothing of the
+#: record, so it is reported, not entered (a clone may bring a folder 10,000 levels deep).
+_DEPTH = 2
+
+
 def _walk(folder: Path, prefix: str = "") -> Iterator[tuple[str, str]]:
     """Every entry below `folder` (never into a link), as (relative path, kind)."""
     try:
@@ -214,8 +219,10 @@ def _walk(folder: Path, prefix: str = "") -> Iterator[tuple[str, str]]:
     for entry in entries:
         relative = prefix + entry.name
         mode = entry.stat(follow_symlinks=False).st_mode
-        if stat.S_ISDIR(mode):
+        if stat.S_ISDIR(mode) and relative.count("/") < _DEPTH:
             yield from _walk(folder, relative + "/")
+        elif stat.S_ISDIR(mode):
+            yield relative, "folder"
         else:
             yield relative, "file" if stat.S_ISREG(mode) else "link or special file"
 
