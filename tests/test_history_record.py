@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -153,12 +152,12 @@ def test_a_build_dated_before_the_last_recorded_publication_is_refused(project: 
 def test_a_deeply_nested_folder_in_history_is_a_finding(project: Path) -> None:
     assert build(project, today=TODAY, pdf=False).written
     top = project / "history" / "full-video" / "notice-de" / "a"
-    deep = str(top)
-    os.mkdir(deep)
-    for _ in range(1199):  # deeper than Python's recursion limit (os.makedirs recurses)
-        deep += "/a"
-        os.mkdir(deep)
-    Path(deep, "f").write_text("x")
+    deep = top
+    deep.mkdir()
+    for _ in range(1199):  # deeper than Python's recursion limit (makedirs recurses)
+        deep /= "a"
+        deep.mkdir()
+    (deep / "f").write_text("x")
     try:
         found = problems(check(project, today=TODAY))
         assert [f.code for f in found] == ["DG150"]
@@ -167,7 +166,7 @@ def test_a_deeply_nested_folder_in_history_is_a_finding(project: Path) -> None:
         assert code == 1 and "DG150" in output
         assert not build(project, today=LATER, pdf=False).written
     finally:  # shutil.rmtree (and so pytest's clean-up) recurses too
-        os.remove(Path(deep, "f"))
-        while Path(deep) != top.parent:
-            os.rmdir(deep)
-            deep = os.path.dirname(deep)
+        (deep / "f").unlink()
+        while deep != top.parent:
+            deep.rmdir()
+            deep = deep.parent
