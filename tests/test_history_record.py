@@ -170,3 +170,19 @@ def test_a_deeply_nested_folder_in_history_is_a_finding(project: Path) -> None:
         while deep != top.parent:
             deep.rmdir()
             deep = deep.parent
+
+
+def test_build_says_what_it_recorded_and_that_history_is_to_be_committed(
+    project: Path,
+) -> None:
+    code, output = run(project, "build", "--no-pdf", "--today", str(TODAY))
+    assert code == 0
+    recorded = [line for line in output.splitlines() if line.startswith("recorded ")]
+    assert recorded == [f"recorded 4 new versions in {project / 'history'}/ (commit it)"]
+    code, output = run(project, "build", "--no-pdf", "--today", str(TODAY))
+    assert code == 0 and "recorded" not in output  # nothing new: nothing said
+    retention(project, "P90D", "P6M")
+    code, output = run(project, "build", "--no-pdf", "--today", str(LATER))
+    assert "recorded 2 new versions in" in output  # the notices; the consent forms stay
+    code, output = run(project, "build", "--today", str(LATER))
+    assert "recorded the PDFs of 4 versions recorded earlier in" in output

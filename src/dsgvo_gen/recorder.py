@@ -146,6 +146,13 @@ class Recorder:
     def changed(self) -> bool:
         return bool(self.new or self.pdfs)
 
+    @property
+    def written(self) -> tuple[int, int]:
+        """What this build records: new versions, and PDFs added to earlier ones."""
+        if not self.record:
+            return 0, 0
+        return len(self.new), len(set(self.pdfs) - set(self.new))
+
     # --- the history pages -------------------------------------------------------------
 
     def rows(self, provider: str, kind: str, lang: str) -> list[Row]:

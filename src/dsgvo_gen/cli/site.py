@@ -188,6 +188,21 @@ def build(
     if not opts.quiet:
         pdfs = f" and {result.pdfs} PDFs ({result.rendered} rendered)" if result.pdfs else ""
         click.echo(f"wrote {result.pages} pages and assets{pdfs} to {result.out}")
+        if result.recorded or result.recorded_pdfs:
+            click.echo(_recorded(opts.project, result.recorded, result.recorded_pdfs))
+
+
+def _recorded(project: Path, versions: int, pdfs: int) -> str:
+    from dsgvo_gen.findings import display_path
+    from dsgvo_gen.history import HISTORY_DIR
+
+    def plural(count: int) -> str:
+        return "s" if count != 1 else ""
+
+    said = [f"{versions} new version{plural(versions)}"] if versions else []
+    said += [f"the PDF{plural(pdfs)} of {pdfs} version{plural(pdfs)} recorded earlier"] * bool(pdfs)
+    folder = display_path(project / HISTORY_DIR, Path.cwd())
+    return f"recorded {' and '.join(said)} in {folder}/ (commit it)"
 
 
 @main.command()
