@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,8 @@ from dsgvo_gen.versions import text_hash
 from dsgvo_gen.yamlout import dump
 from tests.conftest import TODAY, problems, tree
 from tests.test_history import LATER, retention, run
+
+DG = str(Path(sys.executable).parent / "dsgvo-gen")
 
 
 def forge(project: Path, name: str, number: int, edit: Callable[[dict[str, Any]], None]) -> int:
@@ -79,9 +83,9 @@ def test_codes_the_labels_no_longer_know_are_shown_as_the_code(project: Path) ->
         assert "old-role" in said and "old-mechanism" in said
 
 
-def _fill(project: Path, count: int) -> None:
-    """Put `count` valid earlier versions (each with the first one's content) before the
-    recorded one, as years of builds would have."""
+def _fill(project: Path, count: int, pdf_bytes: int = 0) -> None:
+    """Put `count` valid earlier versions (each with the first one's content, and a PDF of
+    `pdf_bytes` where not 0) before the recorded one, as years of builds would have."""
     path = project / "history" / "full-video" / "notice-de.yaml"
     doc, findings = load_file(path, path.name, limits=INDEX_LIMITS)
     assert doc is not None and not findings
@@ -94,6 +98,11 @@ def _fill(project: Path, count: int) -> None:
         entry = {"version": version, "published_on": f"{1990 + number // 365}-01-01",
                  "text": archived, "text_sha256": sha256(text.encode()),
                  "content": doc.data["versions"][0]["content"]}  # fmt: skip
+        if pdf_bytes:
+            pdf = b"%PDF-1.7\n%" + version.encode() + bytes(pdf_bytes)
+            (project / "history" / archived).with_suffix(".pdf").write_bytes(pdf)
+            entry |= {"pdf": archived.removesuffix(".txt") + ".pdf", "pdf_sha256": sha256(pdf)}
+            entry["content"] = entry.pop("content")  # in the order build writes
         fillers.append(entry | {"digest": digest(entry)})
     fillers.sort(key=lambda e: str(e["published_on"]))
     doc.data["versions"][:0] = fillers
@@ -186,3 +195,25 @@ def test_build_says_what_it_recorded_and_that_history_is_to_be_committed(
     assert "recorded 2 new versions in" in output  # the notices; the consent forms stay
     code, output = run(project, "build", "--today", str(LATER))
     assert "recorded the PDFs of 4 versions recorded earlier in" in output
+
+
+def _peak_kib(project: Path) -> int:
+    """The largest resident size of a `build --no-pdf` of the project, in KiB."""
+    timed = subprocess.run(["/usr/bin/time", "-f", "%M", DG, "--project", str(project), "build",
+                            "--no-pdf", "--today", str(LATER)], capture_output=True, text=True,
+                           check=True)  # fmt: skip
+    return int(timed.stderr.strip().splitlines()[-1])
+
+
+def test_archived_pdfs_are_published_one_at_a_time(project: Path) -> None:
+    """Memory does not grow with the archive: 8 earlier PDFs of 24 MiB each take no more
+    than about one of them (they were all held at once)."""
+    assert build(project, today=TODAY, pdf=False).written
+    retention(project, "P90D", "P6M")  # one more version: the build has pages to write
+    baseline = _peak_kib(project)
+    retention(project, "P6M", "P1M")
+    _fill(project, 8, pdf_bytes=24 * 1024 * 1024)
+    grown = _peak_kib(project) - baseline
+    archive = sorted((project / "site" / "de" / "history").glob("full-video-notice-1990-*.pdf"))
+    assert len(archive) == 8 and archive[0].stat().st_size > 24 * 1024 * 1024
+    assert grown < 100 * 1024, f"{grown} KiB more for 192 MiB of archived PDFs"

@@ -18,12 +18,22 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from dsgvo_gen.findings import display_path
-from dsgvo_gen.history import HISTORY_DIR, STAGING_MARK, History, Key, Record, Version, sha256
+from dsgvo_gen.history import (
+    HISTORY_DIR,
+    MAX_ARCHIVE_BYTES,
+    STAGING_MARK,
+    History,
+    Key,
+    Record,
+    Version,
+    sha256,
+)
 from dsgvo_gen.model import Provider
 from dsgvo_gen.paths import UnsafePath, read_regular_file_inside
 from dsgvo_gen.publish import UsageError
@@ -185,17 +195,16 @@ class Recorder:
             return f"pdf/{lang}/{provider}-{kind}.pdf"  # the PDF the site publishes anyway
         return archive_path(key, v.version) if v.pdf else None
 
-    def site_files(self) -> list[tuple[str, bytes]]:
-        """The archived PDFs of earlier versions, which the history pages link to."""
-        files = []
+    def site_files(self) -> Iterator[tuple[str, bytes]]:
+        """The archived PDFs of earlier versions, which the history pages link to, read one
+        at a time: the archive of years need not sit in memory at once."""
         for key in sorted(self.current):
             for row in self.rows(*key):
                 if row.pdf and row.pdf.startswith(f"{key[2]}/history/"):
                     v = self.history.record(*key).find(row.version)
                     assert v is not None and v.pdf is not None
-                    content = read_regular_file_inside(self.history.folder, v.pdf)
-                    files.append((row.pdf, content))
-        return files
+                    folder = self.history.folder
+                    yield row.pdf, read_regular_file_inside(folder, v.pdf, limit=MAX_ARCHIVE_BYTES)
 
     # --- writing ------------------------------------------------------------------------
 
