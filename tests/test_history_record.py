@@ -217,3 +217,21 @@ def test_archived_pdfs_are_published_one_at_a_time(project: Path) -> None:
     archive = sorted((project / "site" / "de" / "history").glob("full-video-notice-1990-*.pdf"))
     assert len(archive) == 8 and archive[0].stat().st_size > 24 * 1024 * 1024
     assert grown < 100 * 1024, f"{grown} KiB more for 192 MiB of archived PDFs"
+
+
+def test_archived_texts_with_crlf_line_ends_are_the_recorded_ones(project: Path) -> None:
+    """A checkout with core.autocrlf=true (Git for Windows) turns LF into CRLF."""
+    assert build(project, today=TODAY, pdf=False).written
+    texts = sorted((project / "history").glob("*/*/*.txt"))
+    assert len(texts) == 4
+    for text in texts:
+        lf = text.read_bytes()
+        assert b"\n" in lf and b"\r" not in lf
+        text.write_bytes(lf.replace(b"\n", b"\r\n"))
+    assert problems(check(project, today=TODAY)) == []
+    retention(project, "P90D", "P6M")
+    assert build(project, today=LATER, pdf=False).written
+    assert problems(check(project, today=LATER)) == []
+    # A changed text is still one.
+    texts[0].write_bytes(texts[0].read_bytes().replace(b"\r\n", b" \r\n", 1) + b"x")
+    assert [f.code for f in problems(check(project, today=LATER))] == ["DG153"]

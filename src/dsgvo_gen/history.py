@@ -156,6 +156,12 @@ def sha256(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
+def text_sha256(content: bytes) -> str:
+    """The SHA-256 of an archived text with its line ends as written (LF): a checkout that
+    turns them into CRLF (Git for Windows' core.autocrlf) holds the same text."""
+    return sha256(content.replace(b"\r\n", b"\n"))
+
+
 def read_history(root: Path) -> History:
     """The project's history record; a missing history/ is an empty one."""
     history = History(root)
@@ -375,7 +381,7 @@ def _archive_problems(
         except (OSError, UnsafePath) as err:
             problems.append(_at(doc, (*at, key), "DG152", f"{relative} cannot be read: {err}"))
             continue
-        changed = sha256(content) != expected
+        changed = (text_sha256 if key == "text" else sha256)(content) != expected
         if key == "text" and not changed:
             # The identifier is the text's own: a text and entry changed together still fail.
             changed = text_hash(content.decode("utf-8", "replace")) != v.version[-8:]

@@ -33,6 +33,7 @@ from dsgvo_gen.history import (
     Record,
     Version,
     sha256,
+    text_sha256,
 )
 from dsgvo_gen.model import Provider
 from dsgvo_gen.paths import UnsafePath, read_regular_file_inside
@@ -103,7 +104,7 @@ class Recorder:
                 version,
                 self.today,
                 f"{record.folder}/{version}.txt",
-                sha256(archived),
+                text_sha256(archived),
                 None,
                 None,
                 snapshot(p, kind, lang),
