@@ -52,6 +52,8 @@ class BuildResult:
     pages: int  # HTML pages and assets written; 0 when the build was refused
     pdfs: int = 0  # PDFs written
     rendered: int = 0  # of those, rendered now (the rest came from the cache)
+    recorded: int = 0  # new versions recorded in history/
+    recorded_pdfs: int = 0  # PDFs added to versions recorded earlier without one
 
     @property
     def written(self) -> bool:
@@ -239,6 +241,7 @@ def build(
     finally:
         recorder.discard()
     result.pages, result.pdfs = stage.files - count, count
+    result.recorded, result.recorded_pdfs = recorder.written
     return result
 
 

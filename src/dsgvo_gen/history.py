@@ -27,9 +27,9 @@ from pathlib import Path
 from typing import Any
 
 from dsgvo_gen.findings import Finding, display_path
-from dsgvo_gen.loader import Document, load_file
+from dsgvo_gen.loader import Document, Limits, load_file
 from dsgvo_gen.paths import UnsafePath, read_regular_file_inside
-from dsgvo_gen.snapshot import Snapshot
+from dsgvo_gen.snapshot import Snapshot, shape_problems
 from dsgvo_gen.versions import VERSION, text_hash
 
 HISTORY_DIR = "history"
@@ -39,6 +39,9 @@ _ID = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 _INDEX = re.compile(rf"(?P<kind>{'|'.join(KINDS)})-(?P<lang>[a-z]{{2}})\.yaml")
 _ARCHIVE = re.compile(rf"(?P<version>{VERSION.pattern})\.(?P<ext>txt|pdf)")
 MAX_ARCHIVE_BYTES = 64 * 1024 * 1024
+#: An index grows by a version (and its content snapshot, a few KB) with every change
+#: published: far beyond a descriptor's limits, but bounded all the same.
+INDEX_LIMITS = Limits(bytes=64 * 1024 * 1024, nodes=4_000_000)
 #: Marks a record being written (`recorder`); left in history/ only by a build killed in
 #: the instant after the swap, and then of no meaning.
 STAGING_MARK = ".dsgvo-gen-history-staging"
@@ -116,7 +119,7 @@ class Record:
         }
         from dsgvo_gen.yamlout import dump
 
-        return dump(data, HEADER)
+        return dump(data, HEADER, INDEX_LIMITS)
 
 
 @dataclass
@@ -151,6 +154,12 @@ def digest(entry: dict[str, Any]) -> str:
 
 def sha256(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
+
+
+def text_sha256(content: bytes) -> str:
+    """The SHA-256 of an archived text with its line ends as written (LF): a checkout that
+    turns them into CRLF (Git for Windows' core.autocrlf) holds the same text."""
+    return sha256(content.replace(b"\r\n", b"\n"))
 
 
 def read_history(root: Path) -> History:
@@ -201,6 +210,11 @@ def read_history(root: Path) -> History:
     return history
 
 
+#: history/<provider>/<kind>-<lang>/<file>: a folder deeper than this holds nothing of the
+#: record, so it is reported, not entered (a clone may bring a folder 10,000 levels deep).
+_DEPTH = 2
+
+
 def _walk(folder: Path, prefix: str = "") -> Iterator[tuple[str, str]]:
     """Every entry below `folder` (never into a link), as (relative path, kind)."""
     try:
@@ -211,8 +225,10 @@ def _walk(folder: Path, prefix: str = "") -> Iterator[tuple[str, str]]:
     for entry in entries:
         relative = prefix + entry.name
         mode = entry.stat(follow_symlinks=False).st_mode
-        if stat.S_ISDIR(mode):
+        if stat.S_ISDIR(mode) and relative.count("/") < _DEPTH:
             yield from _walk(folder, relative + "/")
+        elif stat.S_ISDIR(mode):
+            yield relative, "folder"
         else:
             yield relative, "file" if stat.S_ISREG(mode) else "link or special file"
 
@@ -229,7 +245,7 @@ def _foreign(path: Path, relative: str, kind: str) -> Finding:
 
 def _read_index(history: History, provider: str, kind: str, lang: str, path: Path) -> None:
     shown = display_path(path, Path.cwd())
-    doc, findings = load_file(path, shown, inside=history.folder)
+    doc, findings = load_file(path, shown, inside=history.folder, limits=INDEX_LIMITS)
     history.findings.extend(findings)
     if doc is None:
         return
@@ -319,6 +335,12 @@ def _version(
                 "since build recorded it; restore it from git (git checkout)",
             )
         ]
+    shapes = [
+        _at(doc, (*at, "content", *where), "DG151", f"{name}: {message}")
+        for where, message in shape_problems(entry["content"], record.kind)
+    ]
+    if shapes:
+        return None, shapes
     previous = record.versions[-1] if record.versions else None
     if record.find(name) or (previous and previous.published_on > published):
         return None, [
@@ -359,7 +381,7 @@ def _archive_problems(
         except (OSError, UnsafePath) as err:
             problems.append(_at(doc, (*at, key), "DG152", f"{relative} cannot be read: {err}"))
             continue
-        changed = sha256(content) != expected
+        changed = (text_sha256 if key == "text" else sha256)(content) != expected
         if key == "text" and not changed:
             # The identifier is the text's own: a text and entry changed together still fail.
             changed = text_hash(content.decode("utf-8", "replace")) != v.version[-8:]

@@ -28,6 +28,17 @@ from dsgvo_gen.paths import UnsafePath, read_regular_file_inside, refuse_links_b
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 32
 MAX_NODES = 50_000  # a rich descriptor has about 2,000
+_MIB = 1024 * 1024
+
+
+class Limits(NamedTuple):
+    """How large a file may be, and how many values it may hold, before it is refused."""
+
+    bytes: int = MAX_BYTES
+    nodes: int = MAX_NODES
+
+
+DESCRIPTOR = Limits()
 
 JsonPath = tuple[str | int, ...]
 
@@ -115,10 +126,11 @@ def _scalar(value: str, plain: bool) -> Any:
 
 
 class _Composer:
-    def __init__(self, path: Path, display: str) -> None:
+    def __init__(self, path: Path, display: str, max_nodes: int = MAX_NODES) -> None:
         self.doc = Document(path, display, {})
         self.findings: list[Finding] = []
         self.nodes = 0
+        self.max_nodes = max_nodes
         self.text = ""
         self._lines: list[str] | None = None
 
@@ -202,7 +214,7 @@ class _Composer:
             if event.anchor is not None or event.tag is not None:
                 self._check_node_event(event)
             self.nodes += 1
-            if self.nodes > MAX_NODES:
+            if self.nodes > self.max_nodes:
                 self._too_many(event)
             plain = event.tag is None and bool(event.implicit[0]) and not event.style
             return _scalar(event.value, plain)
@@ -215,7 +227,7 @@ class _Composer:
             return None
         self._check_node_event(event)
         self.nodes += 1
-        if self.nodes > MAX_NODES:
+        if self.nodes > self.max_nodes:
             self._too_many(event)
         if depth >= MAX_DEPTH:
             self._report(
@@ -233,7 +245,7 @@ class _Composer:
         return self._mapping(events, at, depth)
 
     def _too_many(self, event: Any) -> None:
-        message = f"more than {MAX_NODES:,} values; a descriptor never needs that"
+        message = f"more than {self.max_nodes:,} values; a descriptor never needs that"
         self._report(event.start_mark, "DG108", message)
         raise _AbortError
 
@@ -243,7 +255,7 @@ class _Composer:
             if type(key_event) is _SCALAR and key_event.anchor is None and key_event.tag is None:
                 # The common case, without converting the key: only a null is refused.
                 self.nodes += 1
-                if self.nodes > MAX_NODES:
+                if self.nodes > self.max_nodes:
                     self._too_many(key_event)
                 plain = bool(key_event.implicit[0]) and not key_event.style
                 key = None if plain and key_event.value in _NULLS else key_event.value
@@ -312,16 +324,17 @@ def _position_of_byte(raw: bytes, offset: int) -> Position:
     return Position(raw.count(b"\n", 0, offset) + 1, offset - line_start + 1)
 
 
-def _too_large(size: int, display: str) -> Finding:
-    return Finding(
-        display, 1, 1, "DG106", f"file is {size / 1024 / 1024:.1f} MiB; the limit is 1 MiB"
-    )
+def _too_large(size: int, display: str, limit: int) -> Finding:
+    message = f"file is {size / _MIB:.1f} MiB; the limit is {limit / _MIB:g} MiB"
+    return Finding(display, 1, 1, "DG106", message)
 
 
-def load_bytes(raw: bytes, path: Path, display: str) -> tuple[Document | None, list[Finding]]:
+def load_bytes(
+    raw: bytes, path: Path, display: str, limits: Limits = DESCRIPTOR
+) -> tuple[Document | None, list[Finding]]:
     """Compose one YAML document from bytes; all problems come back as findings."""
-    if len(raw) > MAX_BYTES:
-        return None, [_too_large(len(raw), display)]
+    if len(raw) > limits.bytes:
+        return None, [_too_large(len(raw), display, limits.bytes)]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -329,7 +342,7 @@ def load_bytes(raw: bytes, path: Path, display: str) -> tuple[Document | None, l
         message = f"byte 0x{raw[err.start]:02x} is not UTF-8; save the file as UTF-8"
         return None, [Finding(display, pos.line, pos.column, "DG101", message)]
     text = text.removeprefix("\ufeff")
-    composer = _Composer(path, display)
+    composer = _Composer(path, display, limits.nodes)
     document = composer.compose(text)
     # Without such a character in the file and without escapes, no value can hold one.
     if document is not None and ("\\" in text or UNSAFE_CHARACTERS.search(text)):
@@ -338,7 +351,7 @@ def load_bytes(raw: bytes, path: Path, display: str) -> tuple[Document | None, l
 
 
 def load_file(
-    path: Path, display: str, *, inside: Path | None = None
+    path: Path, display: str, *, inside: Path | None = None, limits: Limits = DESCRIPTOR
 ) -> tuple[Document | None, list[Finding]]:
     """Read and compose a file, refusing oversized files before reading them whole.
 
@@ -355,11 +368,12 @@ def load_file(
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):
             return None, [Finding(display, 1, 1, "DG110", "not a file")]
-        if info.st_size > MAX_BYTES:
-            return None, [_too_large(info.st_size, display)]
-        raw = read_regular_file_inside(root, path.relative_to(root).as_posix(), limit=MAX_BYTES)
+        if info.st_size > limits.bytes:
+            return None, [_too_large(info.st_size, display, limits.bytes)]
+        relative = path.relative_to(root).as_posix()
+        raw = read_regular_file_inside(root, relative, limit=limits.bytes)
     except UnsafePath as err:  # a folder on the way is a link, or a change since the checks
         return None, [Finding(display, 1, 1, "DG116", str(err))]
     except OSError as err:
         return None, [Finding(display, 1, 1, "DG110", f"cannot read the file: {err.strerror}")]
-    return load_bytes(raw, path, display)
+    return load_bytes(raw, path, display, limits)

@@ -18,17 +18,45 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from dsgvo_gen.history import HISTORY_DIR, STAGING_MARK, History, Key, Record, Version, sha256
+from dsgvo_gen.findings import display_path
+from dsgvo_gen.history import (
+    HISTORY_DIR,
+    MAX_ARCHIVE_BYTES,
+    STAGING_MARK,
+    History,
+    Key,
+    Record,
+    Version,
+    sha256,
+    text_sha256,
+)
 from dsgvo_gen.model import Provider
 from dsgvo_gen.paths import UnsafePath, read_regular_file_inside
+from dsgvo_gen.publish import UsageError
 from dsgvo_gen.snapshot import Change, changes, snapshot
 from dsgvo_gen.writer import WriteError, alive, replace_folder
+from dsgvo_gen.yamlout import WriteBackError
 
 _STAGING = f".{HISTORY_DIR}.new-"
+
+
+class DatedBeforeRecord(UsageError):  # noqa: N818 - a usage error, named for the user
+    """The build's date is before a publication already recorded: the record would contradict
+    itself (a version published before the one it replaces)."""
+
+
+def _before(history: History, last: Version, today: date) -> DatedBeforeRecord:
+    index = display_path(history.folder / f"{last.text.rsplit('/', 1)[0]}.yaml", Path.cwd())
+    return DatedBeforeRecord(
+        f"{index} records {last.version} as published on {last.published_on}, later than "
+        f"this build's date {today} (--today or the system clock); a new version cannot be "
+        f"recorded before it: build with --today {last.published_on} or later"
+    )
 
 
 @dataclass(frozen=True)
@@ -66,6 +94,9 @@ class Recorder:
         self.current[key] = version
         if self.history.record(*key).find(version) is not None:
             return
+        recorded = self.history.record(*key).versions
+        if self.record and recorded and recorded[-1].published_on > self.today:
+            raise _before(self.history, recorded[-1], self.today)
         record = Record(*key)
         archived = text.encode("utf-8")
         self.new[key] = _New(
@@ -73,7 +104,7 @@ class Recorder:
                 version,
                 self.today,
                 f"{record.folder}/{version}.txt",
-                sha256(archived),
+                text_sha256(archived),
                 None,
                 None,
                 snapshot(p, kind, lang),
@@ -126,6 +157,13 @@ class Recorder:
     def changed(self) -> bool:
         return bool(self.new or self.pdfs)
 
+    @property
+    def written(self) -> tuple[int, int]:
+        """What this build records: new versions, and PDFs added to earlier ones."""
+        if not self.record:
+            return 0, 0
+        return len(self.new), len(set(self.pdfs) - set(self.new))
+
     # --- the history pages -------------------------------------------------------------
 
     def rows(self, provider: str, kind: str, lang: str) -> list[Row]:
@@ -158,17 +196,16 @@ class Recorder:
             return f"pdf/{lang}/{provider}-{kind}.pdf"  # the PDF the site publishes anyway
         return archive_path(key, v.version) if v.pdf else None
 
-    def site_files(self) -> list[tuple[str, bytes]]:
-        """The archived PDFs of earlier versions, which the history pages link to."""
-        files = []
+    def site_files(self) -> Iterator[tuple[str, bytes]]:
+        """The archived PDFs of earlier versions, which the history pages link to, read one
+        at a time: the archive of years need not sit in memory at once."""
         for key in sorted(self.current):
             for row in self.rows(*key):
                 if row.pdf and row.pdf.startswith(f"{key[2]}/history/"):
                     v = self.history.record(*key).find(row.version)
                     assert v is not None and v.pdf is not None
-                    content = read_regular_file_inside(self.history.folder, v.pdf)
-                    files.append((row.pdf, content))
-        return files
+                    folder = self.history.folder
+                    yield row.pdf, read_regular_file_inside(folder, v.pdf, limit=MAX_ARCHIVE_BYTES)
 
     # --- writing ------------------------------------------------------------------------
 
@@ -212,7 +249,7 @@ class Recorder:
                     shutil.copyfile(folder / relative, target, follow_symlinks=False)
             records = self.records()
             for key in sorted({*self.new, *self.pdfs}):
-                self._write(records[key].index, records[key].text().encode("utf-8"))
+                self._write(records[key].index, _index_text(records[key]))
                 if key in self.new:
                     self._write(self.new[key].version.text, self.new[key].text)
             replace_folder(staging, folder)
@@ -228,6 +265,13 @@ class Recorder:
         if self.staging is not None:
             shutil.rmtree(self.staging, ignore_errors=True)
             self.staging = None
+
+
+def _index_text(record: Record) -> bytes:
+    try:
+        return record.text().encode("utf-8")
+    except WriteBackError as err:  # too large to be read back: refused, never half-written
+        raise WriteError(f"cannot record {HISTORY_DIR}/{record.index}: {err}") from err
 
 
 def archive_path(key: Key, version: str) -> str:

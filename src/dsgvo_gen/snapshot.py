@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from dsgvo_gen.i18n import Labels
+from dsgvo_gen.i18n import LabelError, Labels
 from dsgvo_gen.model import Duration, Provider
 
 Snapshot = dict[str, Any]
@@ -86,6 +86,65 @@ def consent_snapshot(p: Provider, lang: str) -> Snapshot:
 
 def snapshot(p: Provider, kind: str, lang: str) -> Snapshot:
     return notice_snapshot(p, lang) if kind == "notice" else consent_snapshot(p, lang)
+
+
+_TEXT, _NAMES, _FLAG = "text", "list of texts", "true or false"
+#: The fields of each area's entries as build writes them; any may be null (an older
+#: record may lack one). What a record holds beyond this is refused when it is read.
+_FIELDS: dict[str, dict[str, str]] = {
+    "purposes": {"id": _TEXT, "text": _TEXT, "legal_basis": _NAMES},
+    "data": {"id": _TEXT, "text": _TEXT, "special_category": _FLAG},
+    "recipients": {"name": _TEXT, "role": _TEXT, "country": _TEXT, "purpose": _TEXT},
+    "transfers": {"recipient": _TEXT, "country": _TEXT, "mechanism": _TEXT},
+    "retention": {"data": _TEXT, "text": _TEXT, "period": _TEXT, "criteria": _TEXT},
+    "items": {"id": _TEXT, "text": _TEXT, "purposes": _NAMES, "data": _NAMES},
+}
+_AREAS = {
+    "notice": ("purposes", "data", "recipients", "transfers", "retention"),
+    "consent": ("items", "purposes", "data"),
+}
+
+
+def _fits(value: Any, shape: str) -> bool:
+    if value is None or (shape == _FLAG and isinstance(value, bool)):
+        return True
+    if shape == _NAMES:
+        return isinstance(value, list) and all(isinstance(x, str) for x in value)
+    return shape == _TEXT and isinstance(value, str)
+
+
+def shape_problems(content: Any, kind: str) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """Where a recorded snapshot is not in the form build writes, and what is wrong there.
+
+    The record comes from a clone or from an older dsgvo-gen: everything that reads a
+    snapshot relies on this, so a forged entry (its digest recomputed) is a finding.
+    """
+    if not isinstance(content, dict):
+        yield (), "the content must be a mapping of areas"
+        return
+    areas = _AREAS[kind]
+    for area, entries in content.items():
+        if area not in areas:
+            yield (area,), f"a {kind} records only {', '.join(areas)}"
+        elif not isinstance(entries, list):
+            yield (area,), f"'{area}' must be a list"
+        else:
+            for number, entry in enumerate(entries):
+                yield from _entry_problems(entry, area, number)
+
+
+def _entry_problems(
+    entry: Any, area: str, number: int
+) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    fields = _FIELDS[area]
+    if not isinstance(entry, dict):
+        yield (area, number), f"an entry of '{area}' has the keys {', '.join(fields)}"
+        return
+    for key, value in entry.items():
+        if key not in fields:
+            yield (area, number, key), f"an entry of '{area}' has the keys {', '.join(fields)}"
+        elif not _fits(value, fields[key]):
+            yield (area, number, key), f"'{key}' must be a {fields[key]} (or null)"
 
 
 def _iso(period: Duration | None) -> str | None:
@@ -251,22 +310,36 @@ def _value(area: str, value: Any, labels: Labels) -> str:
     if value is None:
         return ""
     if area == "legal_basis":
-        return "; ".join(
-            f"{labels[f'legal_basis.{c}.name']} ({labels[f'legal_basis.{c}.cite']})" for c in value
-        )
+        return "; ".join(_basis(str(c), labels) for c in value)
     if area == "retention":
         period, criteria = value
         words = [_period(period, labels)] if period else []
         return ". ".join([*words, criteria] if criteria else words) or str(labels["history.none"])
     if area == "transfer":
         country, mechanism = value
-        return f"{labels.country(str(country))}, {labels[f'ropa.mechanism.{mechanism}']}"
+        return f"{labels.country(str(country))}, {_label(labels, 'ropa.mechanism', mechanism)}"
     if area == "recipient":
         country, role, purpose = value
-        return f"{labels.country(str(country))}, {labels[f'role.{role}']}: {purpose}"
+        return f"{labels.country(str(country))}, {_label(labels, 'role', role)}: {purpose}"
     if area == "item":
         return "; ".join(value)
     return str(value)
+
+
+def _label(labels: Labels, group: str, code: Any) -> str:
+    """The words for a code; the code itself where the labels no longer know it (a record
+    written by an older dsgvo-gen, whose codes were renamed or dropped since)."""
+    try:
+        return str(labels[f"{group}.{code}"])
+    except LabelError:
+        return str(code)
+
+
+def _basis(code: str, labels: Labels) -> str:
+    try:
+        return f"{labels[f'legal_basis.{code}.name']} ({labels[f'legal_basis.{code}.cite']})"
+    except LabelError:
+        return code
 
 
 def _period(period: str, labels: Labels) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from dsgvo_gen.loader import load_bytes
+from dsgvo_gen.loader import DESCRIPTOR, Limits, load_bytes
 
 FOLD_FROM = 80  # texts longer than this are folded over several lines
 WIDTH = 88
@@ -87,13 +87,17 @@ def _shaped(value: Any) -> Any:
     return value
 
 
-def dump(data: dict[str, Any], header: str = "") -> str:
-    """The YAML text of `data`, after `header` (comment lines), checked by reading it back."""
+def dump(data: dict[str, Any], header: str = "", limits: Limits = DESCRIPTOR) -> str:
+    """The YAML text of `data`, after `header` (comment lines), checked by reading it back
+    as the file will be read (`limits`)."""
     body = yaml.dump(_shaped(data), Dumper=_Dumper, width=WIDTH)
     # A blank line between the top-level sections, as in the hand-written files.
     body = re.sub(r"\n(?=[a-z_]+:(?: |\n)(?:[^\n]*)\n[ -])", "\n\n", body)
     text = header + body
-    doc, findings = load_bytes(text.encode("utf-8"), Path("written.yaml"), "written.yaml")
+    doc, findings = load_bytes(text.encode("utf-8"), Path("written.yaml"), "written.yaml", limits)
     if doc is None or findings or doc.data != data:
-        raise WriteBackError(f"YAML written for {data.get('id')!r} does not read back the same")
+        why = f": {findings[0].message}" if findings else ""
+        raise WriteBackError(
+            f"YAML written for {data.get('id')!r} does not read back the same{why}"
+        )
     return text

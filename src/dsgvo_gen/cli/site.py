@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from dsgvo_gen.cli.base import (
+    DateParam,
     jobs_option,
     main,
     options,
@@ -142,7 +143,14 @@ def serve(
 @click.option("--no-pdf", is_flag=True, help="Build the HTML pages only, no PDFs.")
 @jobs_option
 @strict_option
-@today_option
+@click.option(
+    "--today",
+    type=DateParam(),
+    default=None,
+    help="The date to check staleness against (YYYY-MM-DD), for reproducible runs; also "
+    "the publication date recorded in history/ for each new version. A date before a "
+    "publication already recorded there is refused.  [default: the system clock]",
+)
 @project_option
 @click.pass_context
 def build(
@@ -162,6 +170,7 @@ def build(
     """
     from dsgvo_gen.builder import build as run_build
     from dsgvo_gen.paths import UnsafePath
+    from dsgvo_gen.recorder import DatedBeforeRecord
 
     opts = options(ctx)
     bar = _ProgressBar(opts.quiet)
@@ -171,12 +180,29 @@ def build(
         )
     except UnsafePath as err:
         raise click.ClickException(str(err)) from None
+    except DatedBeforeRecord as err:
+        raise click.BadParameter(str(err), param_hint="--today") from None
     finally:
         bar.close()
     _report_outcome(ctx, result, "build", strict=strict)
     if not opts.quiet:
         pdfs = f" and {result.pdfs} PDFs ({result.rendered} rendered)" if result.pdfs else ""
         click.echo(f"wrote {result.pages} pages and assets{pdfs} to {result.out}")
+        if result.recorded or result.recorded_pdfs:
+            click.echo(_recorded(opts.project, result.recorded, result.recorded_pdfs))
+
+
+def _recorded(project: Path, versions: int, pdfs: int) -> str:
+    from dsgvo_gen.findings import display_path
+    from dsgvo_gen.history import HISTORY_DIR
+
+    def plural(count: int) -> str:
+        return "s" if count != 1 else ""
+
+    said = [f"{versions} new version{plural(versions)}"] if versions else []
+    said += [f"the PDF{plural(pdfs)} of {pdfs} version{plural(pdfs)} recorded earlier"] * bool(pdfs)
+    folder = display_path(project / HISTORY_DIR, Path.cwd())
+    return f"recorded {' and '.join(said)} in {folder}/ (commit it)"
 
 
 @main.command()
