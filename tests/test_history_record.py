@@ -238,3 +238,39 @@ def test_archived_texts_with_crlf_line_ends_are_the_recorded_ones(project: Path)
     # A changed text is still one.
     texts[0].write_bytes(texts[0].read_bytes().replace(b"\r\n", b" \r\n", 1) + b"x")
     assert [f.code for f in problems(check(project, today=LATER))] == ["DG153"]
+
+
+def test_a_change_undone_is_recorded_as_the_earlier_version_published_again(
+    project: Path,
+) -> None:
+    """Review H1: after a change is taken back, the earlier text is current again; the
+    record, `history --on`, `--changed-since` and the page must say so."""
+    from datetime import date
+
+    from dsgvo_gen.history import read_history
+
+    undone = date(2026, 12, 10)
+    assert build(project, today=TODAY, pdf=False).written
+    retention(project, "P90D", "P6M")
+    assert build(project, today=LATER, pdf=False).written
+    retention(project, "P6M", "P90D")
+    assert build(project, today=undone, pdf=False).written
+    record = read_history(project).records[("full-video", "notice", "de")]
+    first, second = record.versions
+    assert first.republished_on == (undone,) and second.republished_on == ()
+    assert record.on(date(2026, 12, 5)) == second and record.on(undone) == first
+    assert problems(check(project, today=undone)) == []
+    code, output = run(project, "history", "full-video", "--on", "2026-12-11")
+    line = next(x for x in output.splitlines() if x.startswith("full-video notice de:"))
+    assert code == 0 and first.version in line and "published again 2026-12-10" in line
+    code, output = run(project, "history", "--changed-since", "2026-12-05")
+    assert code == 0
+    assert f"changed: {second.version} -> {first.version} (published 2026-12-10)" in output
+    assert "Speicherdauer geändert \u2013 IP-Adresse: bisher 6 Monate, jetzt 90 Tage" in output
+    page = (project / "site" / "de" / "history" / "full-video.html").read_text()
+    assert "erneut veröffentlicht am 10. Dezember 2026" in page
+    assert page.index("erneut veröffentlicht") < page.index(second.version)  # newest first
+    # Once recorded, building the same text again records nothing more.
+    before = tree(project)
+    assert build(project, today=date(2026, 12, 12), pdf=False).written
+    assert tree(project) == before

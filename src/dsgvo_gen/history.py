@@ -65,12 +65,18 @@ class Version:
     pdf: str | None  # the archived PDF, relative to history/; None when built with --no-pdf
     pdf_sha256: str | None
     content: Snapshot
+    #: The days a build published this version again after another one (a change undone).
+    republished_on: tuple[date, ...] = ()
 
     def entry(self) -> dict[str, Any]:
         """The version as it stands in its index, digest included."""
         entry: dict[str, Any] = {
             "version": self.version,
             "published_on": self.published_on.isoformat(),
+        }
+        if self.republished_on:
+            entry["republished_on"] = [day.isoformat() for day in self.republished_on]
+        entry |= {
             "text": self.text,
             "text_sha256": self.text_sha256,
         }
@@ -101,13 +107,25 @@ class Record:
     def find(self, version: str) -> Version | None:
         return next((v for v in self.versions if v.version == version), None)
 
+    def events(self) -> list[tuple[date, Version, bool]]:
+        """Every publication, oldest first: (day, version, whether it was published before).
+        A version published again (a change undone) is current again from that day."""
+        found = [(day, v, again) for v in self.versions
+                 for again, day in enumerate((v.published_on, *v.republished_on))]  # fmt: skip
+        return [(day, v, bool(again)) for day, v, again in sorted(found, key=lambda e: e[0])]
+
     def on(self, day: date) -> Version | None:
-        """The version current on `day`: the last one first published on or before it."""
+        """The version current on `day`: the last one published on or before it."""
         current = None
-        for v in self.versions:
-            if v.published_on <= day:
+        for published, v, _ in self.events():
+            if published <= day:
                 current = v
         return current
+
+    @property
+    def last_published(self) -> date | None:
+        events = self.events()
+        return events[-1][0] if events else None
 
     def text(self) -> str:
         data = {
@@ -288,6 +306,7 @@ def _index_problems(doc: Document, record: Record) -> list[Finding]:
 _ENTRY_KEYS = {
     "version",
     "published_on",
+    "republished_on",
     "text",
     "text_sha256",
     "pdf",
@@ -318,6 +337,9 @@ def _version(
         published = date.fromisoformat(str(entry.get("published_on")))
     except ValueError:
         return None, [_at(doc, (*at, "published_on"), "DG151", "not a date (YYYY-MM-DD)")]
+    again = _republished(entry.get("republished_on", []), published)
+    if again is None:
+        return None, [_at(doc, (*at, "republished_on"), "DG151", "not a list of later dates")]
     folder = record.folder
     files = {"text": f"{folder}/{name}.txt", "pdf": f"{folder}/{name}.pdf"}
     for key in ("text", "pdf"):
@@ -360,8 +382,21 @@ def _version(
         entry.get("pdf"),
         entry.get("pdf_sha256"),
         entry["content"],
+        again,
     )
     return version, _archive_problems(doc, at, version, history)
+
+
+def _republished(days: Any, published: date) -> tuple[date, ...] | None:
+    """The days of a version's later publications, each after the one before; else None."""
+    if not isinstance(days, list):
+        return None
+    try:
+        parsed = tuple(date.fromisoformat(str(day)) for day in days)
+    except ValueError:
+        return None
+    ordered = all(a < b for a, b in zip((published, *parsed), parsed, strict=False))
+    return parsed if ordered else None
 
 
 def _archive_problems(

@@ -45,7 +45,8 @@ class Changed:
     kind: str
     lang: str
     before: Version | None  # current on the date; None for a document first published since
-    since: tuple[Version, ...]  # versions first published after the date, oldest first
+    since: tuple[Version, ...]  # versions published after the date, oldest first
+    latest_on: date  # the day the last of them was published
     changes: tuple[str, ...]  # what changed, in the document's language
     ask_again: tuple[str, ...]  # consent items signed consents may not cover
 
@@ -93,15 +94,17 @@ def versions(root: Path, provider: str | None = None, on: date | None = None) ->
 
 
 def changed_since(root: Path, day: date) -> Answer:
-    """The documents with versions first published after `day`."""
+    """The documents with versions published after `day` (new ones, or earlier ones
+    published again when a change was undone)."""
     history, answer = _read(root)
     if answer.findings:
         return answer
     words: dict[str, Labels | None] = {}
     for key, record in sorted(history.records.items()):
-        since = tuple(v for v in record.versions if v.published_on > day)
-        if not since:
+        events = [(published, v) for published, v, _ in record.events() if published > day]
+        if not events:
             continue
+        since = tuple(v for _, v in events)
         before = record.on(day)
         lang = key[2]
         if lang not in words:
@@ -117,7 +120,7 @@ def changed_since(root: Path, day: date) -> Answer:
                     wider = new_consent_scope(previous.content, v.content)
                     ask += [x for x in wider if x not in ask]
             previous = v
-        answer.changed.append(Changed(*key, before, since, tuple(said), tuple(ask)))
+        answer.changed.append(Changed(*key, before, since, events[-1][0], tuple(said), tuple(ask)))
     return answer
 
 
@@ -134,16 +137,17 @@ def format_text(answer: Answer) -> str:
     lines = []
     for f in answer.found:
         where = f.pdf or f"{f.text} (text only: built with --no-pdf)"
+        again = "".join(f", published again {day}" for day in f.version.republished_on)
         lines.append(f"{f.provider} {f.kind} {f.lang}: {f.version.version}, published "
-                     f"{f.version.published_on.isoformat()}, {where}")  # fmt: skip
+                     f"{f.version.published_on.isoformat()}{again}, {where}")  # fmt: skip
     for c in answer.changed:
         latest = c.since[-1]
         if c.before is None:
-            head = f"new since then: {latest.version} (published {latest.published_on})"
+            head = f"new since then: {latest.version} (published {c.latest_on})"
         else:
             head = (
                 f"changed: {c.before.version} -> {latest.version} (published "
-                f"{latest.published_on}); inform the people it concerns (Art. 13(3) GDPR)"
+                f"{c.latest_on}); inform the people it concerns (Art. 13(3) GDPR)"
             )
         lines.append(f"{c.provider} {c.kind} {c.lang}: {head}")
         lines += [f"  {said}" for said in c.changes]
@@ -156,10 +160,11 @@ def format_text(answer: Answer) -> str:
 
 
 def format_json(answer: Answer) -> str:
-    def version(v: Version | None) -> dict[str, str | None] | None:
+    def version(v: Version | None) -> dict[str, str | list[str] | None] | None:
         if v is None:
             return None
-        return {"version": v.version, "published_on": v.published_on.isoformat()}
+        return {"version": v.version, "published_on": v.published_on.isoformat(),
+                "republished_on": [day.isoformat() for day in v.republished_on]}  # fmt: skip
 
     payload = {
         "versions": [

@@ -19,7 +19,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -50,12 +50,13 @@ class DatedBeforeRecord(UsageError):  # noqa: N818 - a usage error, named for th
     itself (a version published before the one it replaces)."""
 
 
-def _before(history: History, last: Version, today: date) -> DatedBeforeRecord:
-    index = display_path(history.folder / f"{last.text.rsplit('/', 1)[0]}.yaml", Path.cwd())
+def _before(history: History, record: Record, today: date) -> DatedBeforeRecord:
+    index = display_path(history.folder / record.index, Path.cwd())
+    day, last, _ = record.events()[-1]
     return DatedBeforeRecord(
-        f"{index} records {last.version} as published on {last.published_on}, later than "
+        f"{index} records {last.version} as published on {day}, later than "
         f"this build's date {today} (--today or the system clock); a new version cannot be "
-        f"recorded before it: build with --today {last.published_on} or later"
+        f"recorded before it: build with --today {day} or later"
     )
 
 
@@ -69,6 +70,7 @@ class Row:
     pdf: str | None  # site-relative path of its PDF, None where none is kept
     changes: tuple[Change, ...]
     previous: str | None  # the version the changes are counted from; None for the first
+    again: bool = False  # published before, and now once more (a change undone)
 
 
 @dataclass
@@ -86,17 +88,26 @@ class Recorder:
     new: dict[Key, _New] = field(default_factory=dict)
     current: dict[Key, str] = field(default_factory=dict)
     pdfs: dict[Key, str] = field(default_factory=dict)  # SHA-256 of the PDFs for the record
+    #: Earlier versions published again by this build: the record says from when.
+    again: set[Key] = field(default_factory=set)
     staging: Path | None = None
 
     def seen(self, p: Provider, kind: str, lang: str, version: str, text: str) -> None:
         """A document version the build renders (the renderer's `on_version`)."""
         key = (p.id, kind, lang)
         self.current[key] = version
-        if self.history.record(*key).find(version) is not None:
+        recorded = self.history.record(*key)
+        last = recorded.last_published
+        latest = recorded.on(last) if last is not None else None
+        is_latest = latest is not None and latest.version == version
+        if self.record and last is not None and last > self.today and not is_latest:
+            raise _before(self.history, recorded, self.today)
+        if recorded.find(version) is not None:
+            # Current already, or an earlier text back again (a change undone): then the
+            # record must say so, or it would answer "what was current when" wrongly.
+            if not is_latest:
+                self.again.add(key)
             return
-        recorded = self.history.record(*key).versions
-        if self.record and recorded and recorded[-1].published_on > self.today:
-            raise _before(self.history, recorded[-1], self.today)
         record = Record(*key)
         archived = text.encode("utf-8")
         self.new[key] = _New(
@@ -131,9 +142,9 @@ class Recorder:
     def records(self) -> dict[Key, Record]:
         """The record as it is after this build."""
         records = dict(self.history.records)
-        for key in sorted({*self.new, *self.pdfs}):
+        for key in sorted({*self.new, *self.pdfs, *self.again}):
             old = self.history.record(*key)
-            versions = [self._with_pdf(key, v) for v in old.versions]
+            versions = [self._again(key, self._with_pdf(key, v)) for v in old.versions]
             if key in self.new:
                 versions.append(self._with_pdf(key, self.new[key].version))
             records[key] = Record(*key, versions)
@@ -143,49 +154,53 @@ class Recorder:
         if key not in self.pdfs or self.current.get(key) != v.version or v.pdf is not None:
             return v
         folder = v.text.rsplit("/", 1)[0]
-        return Version(
-            v.version,
-            v.published_on,
-            v.text,
-            v.text_sha256,
-            f"{folder}/{v.version}.pdf",
-            self.pdfs[key],
-            v.content,
-        )
+        return replace(v, pdf=f"{folder}/{v.version}.pdf", pdf_sha256=self.pdfs[key])
+
+    def _again(self, key: Key, v: Version) -> Version:
+        if key not in self.again or self.current.get(key) != v.version:
+            return v
+        return replace(v, republished_on=(*v.republished_on, self.today))
 
     @property
     def changed(self) -> bool:
-        return bool(self.new or self.pdfs)
+        return bool(self.new or self.pdfs or self.again)
 
     @property
     def written(self) -> tuple[int, int]:
-        """What this build records: new versions, and PDFs added to earlier ones."""
+        """What this build records: new versions (or earlier ones published again), and
+        PDFs added to earlier ones."""
         if not self.record:
             return 0, 0
-        return len(self.new), len(set(self.pdfs) - set(self.new))
+        return len(self.new) + len(self.again), len(set(self.pdfs) - set(self.new))
 
     # --- the history pages -------------------------------------------------------------
 
     def rows(self, provider: str, kind: str, lang: str) -> list[Row]:
         """The versions of one document, newest first, as the history page lists them."""
         key = (provider, kind, lang)
-        versions = list(self.history.record(*key).versions)
+        events = self.history.record(*key).events()
         if key in self.new:
-            versions.append(self.new[key].version)
+            events.append((self.today, self.new[key].version, False))
         current = self.current.get(key)
+        if key in self.again and current is not None:
+            again = self.history.record(*key).find(current)
+            assert again is not None
+            events.append((self.today, again, True))
         rows = []
-        for number, v in enumerate(versions):
-            before = versions[number - 1] if number else None
+        for number, (day, v, published_before) in enumerate(events):
+            before = events[number - 1][1] if number else None
             found = changes(before.content, v.content) if before else []
             pdf = self._published_pdf(key, v, current)
+            last = number == len(events) - 1
             rows.append(
                 Row(
                     v.version,
-                    v.published_on,
-                    v.version == current,
+                    day,
+                    last and v.version == current,
                     pdf,
                     tuple(found),
                     before.version if before else None,
+                    published_before,
                 )
             )
         return rows[::-1]
@@ -248,7 +263,7 @@ class Recorder:
                 except OSError:
                     shutil.copyfile(folder / relative, target, follow_symlinks=False)
             records = self.records()
-            for key in sorted({*self.new, *self.pdfs}):
+            for key in sorted({*self.new, *self.pdfs, *self.again}):
                 self._write(records[key].index, _index_text(records[key]))
                 if key in self.new:
                     self._write(self.new[key].version.text, self.new[key].text)
