@@ -124,7 +124,8 @@ def test_html_and_js_in_every_text_field_stay_text(project: Path) -> None:
     assert result.written, result.report.sorted()
     site = project / "site"
     for page in site.rglob("*.html"):
-        html = page.read_text()
+        # The one data: address the templates write themselves: the empty icon.
+        html = page.read_text().replace('<link rel="icon" href="data:,">', "", 1)
         for forbidden in FORBIDDEN:
             assert forbidden not in html, (page.name, forbidden)
     notice = (site / "en" / "providers" / "full-video.html").read_text()

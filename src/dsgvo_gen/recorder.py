@@ -104,8 +104,9 @@ class Recorder:
             raise _before(self.history, recorded, self.today)
         if recorded.find(version) is not None:
             # Current already, or an earlier text back again (a change undone): then the
-            # record must say so, or it would answer "what was current when" wrongly.
-            if not is_latest:
+            # record must say so, or it would answer "what was current when" wrongly. The
+            # record counts in days: back on the day of the last publication, it stays as is.
+            if not is_latest and last is not None and self.today > last:
                 self.again.add(key)
             return
         record = Record(*key)
