@@ -204,10 +204,14 @@ def art_13_missing(
     # What the sources leave open is said, not hidden (DESIGN §4b).
     if any(part.unconfirmed for part in p.sourced()):
         must += [words["evidence.unconfirmed"]]
-    # An entry that says itself what is unclear about its transfers says it in its own words.
+    # An entry that says itself what is unclear about its transfers says it in its own words;
+    # for our own processor the notice points to our agreement with it instead (Art. 28).
     unclear = p.processing.transfers_unclear
+    processor = p.operator.role == "processor"
     must += [
-        " ".join(unclear.get(lang).split()[:8])
+        words[f"evidence.{m.field}_processor"]
+        if processor
+        else " ".join(unclear.get(lang).split()[:8])
         if m.field == "transfers" and unclear is not None
         else words[f"evidence.{m.field}_unconfirmed"]
         for m in p.unconfirmed

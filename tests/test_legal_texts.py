@@ -69,9 +69,13 @@ def test_teamviewer_does_not_promise_that_nothing_leaves_the_eea(site: Path) -> 
         text_of(page(site, "en", "teamviewer-quicksupport")),
     )
     assert "nicht in Länder außerhalb" not in de
-    assert "Eine Übermittlung in Drittländer können wir deshalb nicht ausschließen" in de
-    assert "We therefore cannot rule out a transfer to third countries" in en
-    assert "nicht auszuschließen" in de.split("Das Wichtigste in Kürze")[1][:2000]
+    # Our processor: what it may transfer, and where, is what our agreement with it allows.
+    assert "Ob der Anbieter oder seine Unterauftragsverarbeiter Daten in Länder" in de
+    assert "is governed by our data processing agreement" in en
+    assert (
+        "geregelt in unserem Auftragsverarbeitungsvertrag"
+        in de.split("Das Wichtigste in Kürze")[1][:2000]
+    )
     # No recording of every session, and invoices are kept under the statute, with years.
     assert "zeichnen Fernwartungssitzungen nicht auf" in de
     assert "30 Tage nach" not in de
@@ -263,3 +267,13 @@ def test_a_processor_whose_entry_leaves_its_sub_processors_open_is_warned() -> N
         "red-connect.yaml"
     ]
     assert not report.failed() and report.failed(strict=True)
+
+
+def test_a_processor_notice_points_to_the_agreement_not_to_our_ignorance(site: Path) -> None:
+    """Review L3: for our own processor, what its public documents leave open is what our
+    agreement with it governs (Art. 28(2)-(4)); the notice says so and offers to name it."""
+    tv = text_of(page(site, "de", "teamviewer-quicksupport"))
+    assert "regelt unser Auftragsverarbeitungsvertrag" in tv
+    assert "nicht ausschließen" not in tv and "nicht auszuschließen" not in tv
+    fair = text_of(page(site, "de", "jitsi-fairkom"))  # not our processor: as before
+    assert "regelt unser Auftragsverarbeitungsvertrag" not in fair
