@@ -109,7 +109,7 @@ def test_the_overview_says_unknown_and_not_always(site: Path) -> None:
         )
     )
     assert text_of(abroad["TeamViewer QuickSupport"]) == "unbekannt"
-    assert text_of(abroad["Zoom Meetings"]) == "ja (Vereinigte Staaten)"
+    assert text_of(abroad["Zoom Meetings"]) == "nicht durch uns; Daten gelangen nach: Vereinigte Staaten"
     assert text_of(abroad["Jitsi Meet auf unserem eigenen Server"]) == "nein"
     # An account a guest needs is a drawback: never shown in the colour of a good value.
     assert '<span class="yes">ja</span>' not in rows["Konto für Gäste nötig"]
@@ -253,6 +253,8 @@ def test_transfers_made_by_others_are_not_presented_as_ours(site: Path) -> None:
         assert "Wir selbst übermitteln Ihre Daten nicht" in text
     tv = text_of(page(site, "de", "teamviewer-quicksupport"))
     assert "nicht durch uns selbst" not in tv
+    overview = text_of((site / "de" / "index.html").read_text(encoding="utf-8"))
+    assert overview.count("nicht durch uns; Daten gelangen nach:") == 3  # Zoom, ffmuc, kMeet
 
 
 def test_a_processor_whose_entry_leaves_its_sub_processors_open_is_warned() -> None:
