@@ -109,7 +109,10 @@ def test_the_overview_says_unknown_and_not_always(site: Path) -> None:
         )
     )
     assert text_of(abroad["TeamViewer QuickSupport"]) == "unbekannt"
-    assert text_of(abroad["Zoom Meetings"]) == "nicht durch uns; Daten gelangen nach: Vereinigte Staaten"
+    assert (
+        text_of(abroad["Zoom Meetings"])
+        == "nicht durch uns; Daten gelangen nach: Vereinigte Staaten"
+    )
     assert text_of(abroad["Jitsi Meet auf unserem eigenen Server"]) == "nein"
     # An account a guest needs is a drawback: never shown in the colour of a good value.
     assert '<span class="yes">ja</span>' not in rows["Konto für Gäste nötig"]
