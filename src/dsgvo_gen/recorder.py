@@ -76,6 +76,7 @@ class Row:
 @dataclass
 class _New:
     version: Version
+    text: bytes
 
 
 @dataclass
@@ -110,19 +111,17 @@ class Recorder:
             return
         record = Record(*key)
         archived = text.encode("utf-8")
-        path = f"{record.folder}/{version}.txt"
-        if self.record:  # into the staging folder at once: a thousand texts need no memory
-            self._write(path, archived)
         self.new[key] = _New(
             Version(
                 version,
                 self.today,
-                path,
+                f"{record.folder}/{version}.txt",
                 text_sha256(archived),
                 None,
                 None,
                 snapshot(p, kind, lang),
-            )
+            ),
+            archived,
         )
 
     def wants_pdf(self, key: Key) -> bool:
@@ -267,6 +266,8 @@ class Recorder:
             records = self.records()
             for key in sorted({*self.new, *self.pdfs, *self.again}):
                 self._write(records[key].index, _index_text(records[key]))
+                if key in self.new:
+                    self._write(self.new[key].version.text, self.new[key].text)
             replace_folder(staging, folder)
             (folder / STAGING_MARK).unlink(missing_ok=True)  # kept until now: see remove_orphans
         except (OSError, UnsafePath) as err:
