@@ -9,7 +9,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from dsgvo_gen.cli import main
-from dsgvo_gen.model import Duration
+from dsgvo_gen.durations import Duration
 from dsgvo_gen.status import project_status
 
 

@@ -7,9 +7,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from dsgvo_gen.durations import Duration
 from dsgvo_gen.findings import Finding
 from dsgvo_gen.loader import Document, load_file
-from dsgvo_gen.model import Duration, Text
+from dsgvo_gen.model import Text
 from dsgvo_gen.paths import UnsafePath, not_own_folder
 from dsgvo_gen.resources import PACKAGE_DIR
 from dsgvo_gen.schema import validate

@@ -20,10 +20,11 @@ from typing import Any
 from babel import Locale
 from babel.dates import format_date
 
+from dsgvo_gen.durations import Duration
 from dsgvo_gen.findings import Finding, display_path, quote
 from dsgvo_gen.hints import did_you_mean
 from dsgvo_gen.loader import Document, load_file
-from dsgvo_gen.model import Duration, Source
+from dsgvo_gen.model import Source
 from dsgvo_gen.paths import UnsafePath, refuse_links_below
 from dsgvo_gen.resources import Templates
 

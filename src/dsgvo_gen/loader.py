@@ -67,6 +67,13 @@ _SPECIAL_FLOATS = {
 }  # fmt: skip
 
 
+class _Mark(NamedTuple):
+    """0-based, as libyaml's marks are: the root mapping's place (its first column)."""
+
+    line: int
+    column: int
+
+
 class Position(NamedTuple):
     """1-based; a tuple, because a descriptor has thousands of them (two per key)."""
 
@@ -81,8 +88,10 @@ class Document:
     path: Path
     display: str
     data: dict[str, Any]
-    values: dict[JsonPath, Position] = field(default_factory=dict)
-    keys: dict[JsonPath, Position] = field(default_factory=dict)
+    # libyaml's own marks (0-based), turned into a Position only when one is asked for:
+    # a descriptor has thousands of them and findings need a handful.
+    values: dict[JsonPath, Any] = field(default_factory=dict)
+    keys: dict[JsonPath, Any] = field(default_factory=dict)
 
     def locate(self, at: JsonPath, *, key: bool = False) -> Position:
         """Where the value (or its key) at `at` stands; the nearest known parent otherwise."""
@@ -90,7 +99,7 @@ class Document:
         for depth in range(len(at), -1, -1):
             found = table.get(at[:depth]) or self.values.get(at[:depth])
             if found:
-                return found
+                return Position(found.line + 1, found.column + 1)
         return Position(1, 1)
 
     def finding(self, at: JsonPath, code: str, message: str, *, key: bool = False) -> Finding:
@@ -194,7 +203,7 @@ class _Composer:
             )
             return None
         self.doc.data = root
-        self.doc.values[()] = Position(root_event.start_mark.line + 1, 1)
+        self.doc.values[()] = _Mark(root_event.start_mark.line, 0)
         return self.doc
 
     def _check_node_event(self, event: Any) -> None:
@@ -239,7 +248,7 @@ class _Composer:
             items: list[Any] = []
             while type(child := events()) is not _SEQUENCE_END:
                 child_at = (*at, len(items))
-                self.doc.values[child_at] = self._pos(child)
+                self.doc.values[child_at] = child.start_mark
                 items.append(self._node(child, events, child_at, depth + 1))
             return items
         return self._mapping(events, at, depth)
@@ -269,7 +278,7 @@ class _Composer:
             name = key_event.value if isinstance(key_event, yaml.ScalarEvent) else str(key)
             child_at = (*at, name)
             if name in result:
-                first = self.doc.keys[child_at].line
+                first = self.doc.keys[child_at].line + 1
                 self._report(
                     key_event.start_mark, "DG103",
                     f"duplicate key {quote(name)} (first at line {first}); keep one of them",
@@ -278,10 +287,22 @@ class _Composer:
                 # findings about the kept value keep pointing at the kept value's lines.
                 self._node(value_event, events, (*child_at, "\x00duplicate"), depth + 1)
                 continue
-            self.doc.keys[child_at] = self._pos(key_event)
-            self.doc.values[child_at] = self._pos(value_event)
-            if type(value_event) is _SCALAR and not value_event.value:
-                self._empty_value(name, key_event)
+            self.doc.keys[child_at] = key_event.start_mark
+            self.doc.values[child_at] = value_event.start_mark
+            if (
+                type(value_event) is _SCALAR
+                and value_event.anchor is None
+                and value_event.tag is None
+            ):
+                # Inline, as in _node: two of three values are plain scalars.
+                self.nodes += 1
+                if self.nodes > self.max_nodes:
+                    self._too_many(value_event)
+                if not value_event.value:
+                    self._empty_value(name, key_event)
+                plain = bool(value_event.implicit[0]) and not value_event.style
+                result[name] = _scalar(value_event.value, plain)
+                continue
             result[name] = self._node(value_event, events, child_at, depth + 1)
         return result
 
@@ -294,11 +315,6 @@ class _Composer:
             message = value_lost_to_comment(key, self._lines[end.line][end.column :])
             if message is not None:
                 self._report(key_event.start_mark, "DG127", message)
-
-    @staticmethod
-    def _pos(event: Any) -> Position:
-        mark = event.start_mark
-        return Position(mark.line + 1, mark.column + 1)
 
 
 def _unsafe_characters(doc: Document, node: Any, at: JsonPath = ()) -> Iterator[Finding]:

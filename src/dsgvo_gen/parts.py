@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
+from dsgvo_gen.durations import Duration
 from dsgvo_gen.loader import JsonPath
 from dsgvo_gen.model import (
     FEATURE_KEYS,
@@ -18,7 +19,6 @@ from dsgvo_gen.model import (
     Consent,
     ConsentItem,
     DataCategory,
-    Duration,
     Features,
     Operator,
     Processing,

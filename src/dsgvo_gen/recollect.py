@@ -16,9 +16,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from datetime import date
 
+from dsgvo_gen.durations import Duration
 from dsgvo_gen.findings import Finding
 from dsgvo_gen.history import History, Version
-from dsgvo_gen.model import Duration
 from dsgvo_gen.rules import Use
 from dsgvo_gen.snapshot import consent_snapshot, new_consent_scope
 

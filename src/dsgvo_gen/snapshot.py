@@ -14,8 +14,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from dsgvo_gen.durations import Duration
 from dsgvo_gen.i18n import LabelError, Labels
-from dsgvo_gen.model import Duration, Provider
+from dsgvo_gen.model import Provider
 
 Snapshot = dict[str, Any]
 

@@ -14,9 +14,10 @@ from datetime import date
 from pathlib import Path
 
 from dsgvo_gen.checker import PROVIDERS_DIR, check_project
+from dsgvo_gen.durations import Duration
 from dsgvo_gen.evidence import DPF_MECHANISMS
 from dsgvo_gen.findings import Report, Severity, safe_json
-from dsgvo_gen.model import Duration, Provider
+from dsgvo_gen.model import Provider
 
 PUBLISHED, DRAFT, INVALID = "published", "draft", "invalid"
 

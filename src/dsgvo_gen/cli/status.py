@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from dsgvo_gen.cli.base import main, options, project_option, text_or_json, today_option
-from dsgvo_gen.model import Duration
+from dsgvo_gen.durations import Duration
 
 
 class DurationParam(click.ParamType[Duration]):
