@@ -67,13 +67,6 @@ _SPECIAL_FLOATS = {
 }  # fmt: skip
 
 
-class _Mark(NamedTuple):
-    """0-based, as libyaml's marks are: the root mapping's place (its first column)."""
-
-    line: int
-    column: int
-
-
 class Position(NamedTuple):
     """1-based; a tuple, because a descriptor has thousands of them (two per key)."""
 
@@ -88,10 +81,10 @@ class Document:
     path: Path
     display: str
     data: dict[str, Any]
-    # libyaml's own marks (0-based), turned into a Position only when one is asked for:
-    # a descriptor has thousands of them and findings need a handful.
-    values: dict[JsonPath, Any] = field(default_factory=dict)
-    keys: dict[JsonPath, Any] = field(default_factory=dict)
+    # 0-based (line, column) pairs as libyaml counts, turned into a Position only when one
+    # is asked for: a descriptor has thousands of them and findings need a handful.
+    values: dict[JsonPath, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[JsonPath, tuple[int, int]] = field(default_factory=dict)
 
     def locate(self, at: JsonPath, *, key: bool = False) -> Position:
         """Where the value (or its key) at `at` stands; the nearest known parent otherwise."""
@@ -99,7 +92,7 @@ class Document:
         for depth in range(len(at), -1, -1):
             found = table.get(at[:depth]) or self.values.get(at[:depth])
             if found:
-                return Position(found.line + 1, found.column + 1)
+                return Position(found[0] + 1, found[1] + 1)
         return Position(1, 1)
 
     def finding(self, at: JsonPath, code: str, message: str, *, key: bool = False) -> Finding:
@@ -203,7 +196,7 @@ class _Composer:
             )
             return None
         self.doc.data = root
-        self.doc.values[()] = _Mark(root_event.start_mark.line, 0)
+        self.doc.values[()] = (root_event.start_mark.line, 0)
         return self.doc
 
     def _check_node_event(self, event: Any) -> None:
@@ -248,7 +241,8 @@ class _Composer:
             items: list[Any] = []
             while type(child := events()) is not _SEQUENCE_END:
                 child_at = (*at, len(items))
-                self.doc.values[child_at] = child.start_mark
+                mark = child.start_mark
+                self.doc.values[child_at] = (mark.line, mark.column)
                 items.append(self._node(child, events, child_at, depth + 1))
             return items
         return self._mapping(events, at, depth)
@@ -278,7 +272,7 @@ class _Composer:
             name = key_event.value if isinstance(key_event, yaml.ScalarEvent) else str(key)
             child_at = (*at, name)
             if name in result:
-                first = self.doc.keys[child_at].line + 1
+                first = self.doc.keys[child_at][0] + 1
                 self._report(
                     key_event.start_mark, "DG103",
                     f"duplicate key {quote(name)} (first at line {first}); keep one of them",
@@ -287,8 +281,10 @@ class _Composer:
                 # findings about the kept value keep pointing at the kept value's lines.
                 self._node(value_event, events, (*child_at, "\x00duplicate"), depth + 1)
                 continue
-            self.doc.keys[child_at] = key_event.start_mark
-            self.doc.values[child_at] = value_event.start_mark
+            mark = key_event.start_mark
+            self.doc.keys[child_at] = (mark.line, mark.column)
+            mark = value_event.start_mark
+            self.doc.values[child_at] = (mark.line, mark.column)
             if (
                 type(value_event) is _SCALAR
                 and value_event.anchor is None
