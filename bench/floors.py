@@ -10,8 +10,9 @@ uses, counting the errors: what is left of `check` when line numbers, the safe
 composition of the YAML, the model and every rule are taken away.
 
 `jinja` loads the descriptors without schema validation or rules and renders the
-same templates with the same variables, writing nothing: what is left of a build
-when checking, writing and the atomic swap are taken away.
+same pages with the same variables (the embeddable fragments and the print documents
+the version identifiers are made from included), writing nothing: what is left of a
+build when checking, the history record, writing and the atomic swap are taken away.
 
 `pdf` renders the print HTML of the first COUNT documents in one warm process,
 alternating a bare `weasyprint.HTML(...).write_pdf()` (default fetcher, same
@@ -74,28 +75,31 @@ def schema_floor(root: Path) -> None:
 
 def jinja_floor(root: Path) -> None:
     from dsgvo_gen.reference import reference
-    from dsgvo_gen.render import Page, Renderer, _pages
+    from dsgvo_gen.render import Page, Renderer, _fragments, _pages
 
     config, providers = _project(root)
     renderer = Renderer(config, providers, None, reference())
     size = 0
     for lang in renderer.config.languages:
-        for page in [*_pages(renderer.providers), Page("landing.html", "index.html", {})]:
+        pages = [(page, "screen") for page in _pages(renderer.providers)]
+        pages += [(page, "embed") for page in _fragments(renderer.providers)]
+        pages.append((Page("landing.html", "index.html", {}), "screen"))
+        for page, medium in pages:
             template = renderer.env.get_template(page.template)
-            size += len(
-                template.render(
-                    **renderer.shared,
-                    **page.values,
-                    lang=lang,
-                    L=renderer.catalogues[lang],
-                    page=page.path,
-                    path=f"{lang}/{page.path}",
-                    rel=lambda t: t,
-                    medium="screen",
-                    site_url=lambda t: t,
-                    pdf_links=True,
-                )
-            )
+            variables = {
+                **renderer.shared,
+                **page.values,
+                **renderer._version_values(page, lang),
+                "lang": lang,
+                "L": renderer.catalogues[lang],
+                "page": page.path,
+                "path": f"{lang}/{page.path}",
+                "rel": lambda t: t,
+                "medium": medium,
+                "site_url": lambda t: t,
+                "pdf_links": True,
+            }
+            size += len(template.render(variables))
     print(json.dumps({"bytes": size}))
 
 

@@ -33,7 +33,6 @@ _TAG = re.compile(r"<[^>]*>")
 # Where a printed line ends: kept as line breaks in the archived text, so that it diffs
 # well; the hash does not see them (white space is one space there).
 _BLOCK_END = re.compile(r"</(?:p|li|h[1-6]|tr|dt|dd|div|section|article|label)>|<br\s*/?>", re.I)
-_SPACE = re.compile(r"\s+")
 
 
 def document_text(page: bytes | str) -> str:
@@ -42,16 +41,22 @@ def document_text(page: bytes | str) -> str:
     start = _BODY.search(source)
     body = source[start.start() :] if start else source
     # Line breaks in the HTML source are spaces; only the end of a block ends a line.
-    body = _SPACE.sub(" ", body.replace(PLACEHOLDER, ""))
+    body = _one_space(body.replace(PLACEHOLDER, ""))
     text = _TAG.sub(" ", _BLOCK_END.sub("\x00", body))
     text = unicodedata.normalize("NFC", html.unescape(text))
-    lines = (_SPACE.sub(" ", line).strip() for line in text.split("\x00"))
+    lines = (_one_space(line) for line in text.split("\x00"))
     return "".join(f"{line}\n" for line in lines if line)
+
+
+def _one_space(text: str) -> str:
+    """Every run of white space one space, none at the ends: what `\\s+` and strip() give
+    (both use Python's own notion of white space), several times faster than a pattern."""
+    return " ".join(text.split())
 
 
 def text_hash(text: str) -> str:
     """The short hash of a text, in ALPHABET; line breaks and spacing do not count."""
-    normal = _SPACE.sub(" ", unicodedata.normalize("NFC", text)).strip()
+    normal = _one_space(unicodedata.normalize("NFC", text))
     number = int.from_bytes(hashlib.sha256(normal.encode("utf-8")).digest()[:8], "big")
     digits = []
     for _ in range(HASH_LENGTH):
