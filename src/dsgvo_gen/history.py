@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from dsgvo_gen.findings import Finding, display_path
 from dsgvo_gen.loader import Document, Limits, load_file
@@ -64,9 +64,15 @@ class Version:
     text_sha256: str
     pdf: str | None  # the archived PDF, relative to history/; None when built with --no-pdf
     pdf_sha256: str | None
-    content: Snapshot
+    #: What the version says (`snapshot`), as canonical JSON: one string instead of a tree
+    #: of small objects, because a build holds every version of every document at once.
+    packed: str
     #: The days a build published this version again after another one (a change undone).
     republished_on: tuple[date, ...] = ()
+
+    @property
+    def content(self) -> Snapshot:
+        return cast("Snapshot", json.loads(self.packed))
 
     def entry(self) -> dict[str, Any]:
         """The version as it stands in its index, digest included."""
@@ -163,11 +169,15 @@ class History:
                 yield record, v
 
 
+def canonical(value: Any) -> str:
+    """A JSON value as one string, the same for the same value (keys sorted, no spaces)."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
 def digest(entry: dict[str, Any]) -> str:
     """The SHA-256 of an entry (without its digest) as canonical JSON."""
     plain = {k: v for k, v in entry.items() if k != "digest"}
-    canonical = json.dumps(plain, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return hashlib.sha256(canonical(plain).encode("utf-8")).hexdigest()
 
 
 def sha256(content: bytes) -> str:
@@ -381,7 +391,7 @@ def _version(
         str(entry.get("text_sha256")),
         entry.get("pdf"),
         entry.get("pdf_sha256"),
-        entry["content"],
+        canonical(entry["content"]),
         again,
     )
     return version, _archive_problems(doc, at, version, history)

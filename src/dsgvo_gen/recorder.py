@@ -32,6 +32,7 @@ from dsgvo_gen.history import (
     Key,
     Record,
     Version,
+    canonical,
     sha256,
     text_sha256,
 )
@@ -119,7 +120,7 @@ class Recorder:
                 text_sha256(archived),
                 None,
                 None,
-                snapshot(p, kind, lang),
+                canonical(snapshot(p, kind, lang)),
             ),
             archived,
         )
