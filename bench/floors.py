@@ -12,7 +12,8 @@ composition of the YAML, the model and every rule are taken away.
 `jinja` loads the descriptors without schema validation or rules and renders the
 same pages with the same variables (the embeddable fragments and the print documents
 the version identifiers are made from included), writing nothing: what is left of a
-build when checking, the history record, writing and the atomic swap are taken away.
+build when checking, writing the history record and the site, and the atomic swap are
+taken away.
 
 `pdf` renders the print HTML of the first COUNT documents in one warm process,
 alternating a bare `weasyprint.HTML(...).write_pdf()` (default fetcher, same

@@ -12,7 +12,6 @@ is in place before click, Jinja2 and the rest are imported.
 from __future__ import annotations
 
 import contextlib
-import gc
 import os
 import signal
 import sys
@@ -71,10 +70,6 @@ def handle_interrupts() -> Callable[[], None]:
 def run() -> None:
     """`dsgvo-gen`: the command line, with Ctrl-C handled from the first moment."""
     handle_interrupts()
-    # A check or build keeps every descriptor's values alive until it ends, so each of
-    # CPython's full collections walks all of them again, for cycles that hardly exist
-    # (a tenth of a check's time on 1,000 descriptors). Collect young objects less often.
-    gc.set_threshold(50_000, 50, 100)
     code: int | str | None = 0
     try:
         from dsgvo_gen.cli import main

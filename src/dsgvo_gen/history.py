@@ -169,6 +169,11 @@ class History:
                 yield record, v
 
 
+def pack(value: Any) -> str:
+    """A JSON value as one string, its keys in their order (the index is written from it)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 def canonical(value: Any) -> str:
     """A JSON value as one string, the same for the same value (keys sorted, no spaces)."""
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
@@ -391,7 +396,7 @@ def _version(
         str(entry.get("text_sha256")),
         entry.get("pdf"),
         entry.get("pdf_sha256"),
-        canonical(entry["content"]),
+        pack(entry["content"]),
         again,
     )
     return version, _archive_problems(doc, at, version, history)

@@ -285,17 +285,14 @@ class _Composer:
             self.doc.keys[child_at] = (mark.line, mark.column)
             mark = value_event.start_mark
             self.doc.values[child_at] = (mark.line, mark.column)
-            if (
-                type(value_event) is _SCALAR
-                and value_event.anchor is None
-                and value_event.tag is None
-            ):
+            scalar = type(value_event) is _SCALAR
+            if scalar and not value_event.value:
+                self._empty_value(name, key_event)
+            if scalar and value_event.anchor is None and value_event.tag is None:
                 # Inline, as in _node: two of three values are plain scalars.
                 self.nodes += 1
                 if self.nodes > self.max_nodes:
                     self._too_many(value_event)
-                if not value_event.value:
-                    self._empty_value(name, key_event)
                 plain = bool(value_event.implicit[0]) and not value_event.style
                 result[name] = _scalar(value_event.value, plain)
                 continue

@@ -117,7 +117,7 @@ def render_pdf(source: PdfSource, templates: Templates | Path) -> RenderedPdf:
 
 
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
-TASKS_PER_WORKER = 10
+TASKS_PER_WORKER = 40
 
 # Worker processes keep these between documents: WeasyPrint is imported once per worker.
 _worker_templates: Templates | None = None
@@ -243,8 +243,9 @@ def render_pdfs(
             yield render_pdf(source, templates)
         return
     # A worker grows from ~63 to ~88 MiB over its first 40 documents (WeasyPrint keeps
-    # caches), so it is replaced after 10 (peak ~78 MiB); a new one forks from the warm
-    # fork server in milliseconds, and 40 providers build as fast as with 40.
+    # caches), so it is replaced after a batch; a new one forks from the warm fork server
+    # in milliseconds. Not more often: every replacement risks CPython's gh-115634 (a pool
+    # that stops replacing workers), and batches of 10 cut --jobs 2's speed-up to 1.41.
     context = _context()
     with _installed_imports_only():
         _start_fork_server(context)

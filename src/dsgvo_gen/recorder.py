@@ -32,7 +32,7 @@ from dsgvo_gen.history import (
     Key,
     Record,
     Version,
-    canonical,
+    pack,
     sha256,
     text_sha256,
 )
@@ -120,7 +120,7 @@ class Recorder:
                 text_sha256(archived),
                 None,
                 None,
-                canonical(snapshot(p, kind, lang)),
+                pack(snapshot(p, kind, lang)),
             ),
             archived,
         )
