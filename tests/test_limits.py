@@ -132,3 +132,15 @@ def test_a_word_wider_than_a_line_is_a_finding_a_long_link_address_is_not(
     address = "https://www.videodienst.de/" + "rechtliches/datenschutz-hinweise/" * 6
     purpose_text(project, f"Siehe [die Erklärung des Anbieters]({address}) und <{address[:60]}>.")
     assert problems(check(project, today=TODAY)) == []
+
+
+def test_a_long_word_is_found_at_every_place_of_a_text(project: Path) -> None:
+    """The whole descriptor is searched first, starting at spaces: a word at the very start
+    of a value or after other words must not slip through that test."""
+    long = "b" * 81
+    for text in (long, f"{long} am Anfang", f"Ende: {long}"):
+        purpose_text(project, text)
+        findings = problems(check(project, today=TODAY))
+        assert [f.code for f in findings] == ["DG121", "DG121"], text
+    purpose_text(project, "a" * 80 + " " + "a" * 80)
+    assert problems(check(project, today=TODAY)) == []

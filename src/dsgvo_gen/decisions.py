@@ -31,8 +31,10 @@ from dsgvo_gen.model import (
     Retention,
     Subject,
     Text,
+    TextsAtOnce,
     Transfer,
-    iter_texts,
+    texts_at_once,
+    texts_of,
 )
 
 
@@ -119,7 +121,11 @@ class Decisions:
 
     @cached_property
     def texts(self) -> tuple[tuple[str, Text], ...]:
-        return tuple(iter_texts(self))
+        return texts_of(self)
+
+    @cached_property
+    def at_once(self) -> TextsAtOnce:
+        return texts_at_once(self.texts)
 
 
 #: The lists of `processing` whose entries may carry a `decide:` mark (the schema's places).

@@ -25,9 +25,11 @@ from dsgvo_gen.model import (
     Source,
     Sourced,
     Text,
+    TextsAtOnce,
     Transfer,
     Unconfirmed,
-    iter_texts,
+    texts_at_once,
+    texts_of,
 )
 
 #: The first element of a path into a catalogue entry's file (a key YAML cannot produce
@@ -94,7 +96,11 @@ class Entry:
 
     @cached_property
     def texts(self) -> tuple[tuple[str, Text], ...]:
-        return tuple(iter_texts(self))
+        return texts_of(self)
+
+    @cached_property
+    def at_once(self) -> TextsAtOnce:
+        return texts_at_once(self.texts)
 
 
 def _field_path(dotted: str) -> JsonPath:

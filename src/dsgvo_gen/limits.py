@@ -56,7 +56,7 @@ def longest_word(value: str) -> int:
 
 
 def _longest(text: Text | None) -> int:
-    return max((len(value) for value in text.all_values()), default=0) if text else 0
+    return text.longest if text else 0
 
 
 def notice_parts(p: Provider) -> dict[str, int]:

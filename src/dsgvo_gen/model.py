@@ -6,11 +6,10 @@ the line a finding is about without the model knowing about files.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import date
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from dsgvo_gen.durations import Duration
 
@@ -53,6 +52,12 @@ class Text:
         """Every value in one string (NUL between them, which no pattern crosses), so that a
         rule searches a text once instead of once per language."""
         return "\x00".join(self.all_values())
+
+    @cached_property
+    def longest(self) -> int:
+        """The length of the longest value: a notice shows one language, the longest counts.
+        Kept, because a catalogue entry's texts count again in every notice that uses it."""
+        return max(map(len, self.all_values()), default=0)
 
     def located(self) -> tuple[tuple[JsonPath, str], ...]:
         """Every value with its own path: a finding about the English text points at `en:`."""
@@ -336,15 +341,41 @@ class Provider:
     @cached_property
     def texts(self) -> tuple[tuple[str, Text], ...]:
         """Every localized text with its field name; several rules walk them, walk once."""
-        return tuple(iter_texts(self))
+        return texts_of(self)
+
+
+class TextsAtOnce(NamedTuple):
+    """Every value of a model's texts at once. Rules test the whole first and look at each
+    text only when the whole fails a test: nearly every descriptor passes every one."""
+
+    joined: str  # the values, NUL between them (no pattern looks for a NUL)
+    folded: str  # `joined`, case-folded: a value's fold is part of it
+    longest: int  # the length of the longest value
+
+
+def texts_at_once(texts: tuple[tuple[str, Text], ...]) -> TextsAtOnce:
+    values = [value for _, text in texts for value in text.all_values()]
+    joined = "\x00".join(values)
+    return TextsAtOnce(joined, joined.casefold(), max(map(len, values), default=0))
 
 
 #: The field names of each model class, looked up once: rules walk every model's texts.
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+#: Values that hold no text; the common ones are found by their type alone.
+_LEAVES = (str, int, float, date)
+_LEAF_TYPES = frozenset({str, int, float, bool, date, type(None)})
 
 
-def iter_texts(obj: object) -> Iterator[tuple[str, Text]]:
+def texts_of(obj: object) -> tuple[tuple[str, Text], ...]:
     """Every localized text inside a model object, with the name of its field."""
+    found: list[tuple[str, Text]] = []
+    _collect(obj, found)
+    return tuple(found)
+
+
+def _collect(obj: object, found: list[tuple[str, Text]]) -> None:
+    # Appending to one list instead of nested generators: a descriptor holds a few dozen
+    # texts a few levels deep, and every rule that reads texts starts from this walk.
     cls = type(obj)
     names = _FIELD_NAMES.get(cls)
     if names is None:
@@ -353,8 +384,14 @@ def iter_texts(obj: object) -> Iterator[tuple[str, Text]]:
         names = _FIELD_NAMES.setdefault(cls, tuple(f.name for f in fields(obj)))
     for name in names:
         value = getattr(obj, name)
-        for child in value if type(value) is tuple else (value,):
-            if type(child) is Text:
-                yield name, child
-            elif child is not None and not isinstance(child, str | int | float | date):
-                yield from iter_texts(child)
+        kind = type(value)
+        if kind is Text:
+            found.append((name, value))
+        elif kind is tuple:
+            for child in value:
+                if type(child) is Text:
+                    found.append((name, child))
+                elif type(child) not in _LEAF_TYPES and not isinstance(child, _LEAVES):
+                    _collect(child, found)
+        elif kind not in _LEAF_TYPES and not isinstance(value, _LEAVES):
+            _collect(value, found)

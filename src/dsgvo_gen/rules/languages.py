@@ -26,6 +26,8 @@ def _text_findings(
                 f"{{{', '.join(f'{lang}: ...' for lang in languages)}}}",
             )  # fmt: skip
         return
+    if text.languages == languages:  # nearly every text: nothing missing, nothing extra
+        return
     for lang in languages:
         if lang not in text.languages:
             yield doc.finding(text.at, "DG601", f"the text has no '{lang}' version")

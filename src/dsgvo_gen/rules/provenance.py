@@ -13,7 +13,7 @@ from dsgvo_gen.entry import Entry
 from dsgvo_gen.evidence import DPF_MECHANISMS
 from dsgvo_gen.findings import Finding, quote
 from dsgvo_gen.loader import Document, JsonPath
-from dsgvo_gen.model import Text, Transfer
+from dsgvo_gen.model import Transfer
 from dsgvo_gen.resources import load_schema
 from dsgvo_gen.rules import Context, Where, config_rule, descriptor_rule, fact_rule
 
@@ -124,10 +124,10 @@ def no_future_decisions(d: Decisions, where: Where, ctx: Context) -> Iterator[Fi
     yield from _future(dates, where, ctx)
 
 
-def _privacy_shield(texts: Iterable[tuple[str, Text]], where: Where) -> Iterator[Finding]:
-    for _, text in texts:
-        if "shield" not in text.joined.casefold():  # nearly every text: one cheap test
-            continue
+def _privacy_shield(model: Decisions | Entry, where: Where) -> Iterator[Finding]:
+    if "shield" not in model.at_once.folded:  # nearly every descriptor: one cheap test
+        return
+    for _, text in model.texts:
         for at, value in text.located():
             if _PRIVACY_SHIELD.search(value):
                 yield where.finding(
@@ -144,12 +144,12 @@ def placeholder_quote(value: str, match: re.Match[str]) -> str:
 
 @fact_rule("DG505")
 def facts_without_privacy_shield(e: Entry, where: Where, ctx: Context) -> Iterator[Finding]:
-    yield from _privacy_shield(e.texts, where)
+    yield from _privacy_shield(e, where)
 
 
 @descriptor_rule("DG505")
 def decisions_without_privacy_shield(d: Decisions, where: Where, ctx: Context) -> Iterator[Finding]:
-    yield from _privacy_shield(d.texts, where)
+    yield from _privacy_shield(d, where)
 
 
 def _placeholders(values: Iterable[tuple[JsonPath, str | None]], where: Where) -> Iterator[Finding]:
@@ -163,10 +163,12 @@ def _placeholders(values: Iterable[tuple[JsonPath, str | None]], where: Where) -
             )  # fmt: skip
 
 
-def _suspect_texts(texts: Iterable[tuple[str, Text]]) -> Iterator[tuple[JsonPath, str]]:
-    """The values of the texts that may hold a placeholder: one search per text first, as
-    nearly every text holds none."""
-    for _, text in texts:
+def _suspect_texts(model: Decisions | Entry) -> Iterator[tuple[JsonPath, str]]:
+    """The values of the texts that may hold a placeholder: one test of all texts first,
+    then one search per text, as nearly every text holds none."""
+    if not any(hint in model.at_once.folded for hint in _PLACEHOLDER_HINTS):
+        return
+    for _, text in model.texts:
         lowered = text.joined.casefold()
         if any(hint in lowered for hint in _PLACEHOLDER_HINTS) and _PLACEHOLDER.search(text.joined):
             yield from text.located()
@@ -187,7 +189,7 @@ def facts_without_placeholders(e: Entry, where: Where, ctx: Context) -> Iterator
         ((*op.at, "dpa_url"), op.dpa_url),
         *(((*r.at, "name"), r.name) for r in e.recipients),
         *(((*t.at, "safeguard_url"), t.safeguard_url) for t in e.transfers),
-        *_suspect_texts(e.texts),
+        *_suspect_texts(e),
     ], where)  # fmt: skip
 
 
@@ -198,7 +200,7 @@ def decisions_without_placeholders(d: Decisions, where: Where, ctx: Context) -> 
         *([((*d.dpa.at, "kept_at"), d.dpa.kept_at)] if d.dpa else []),
         *(((*r.at, "name"), r.name) for r in d.recipients),
         *(((*t.at, "safeguard_url"), t.safeguard_url) for t in d.transfers),
-        *_suspect_texts(d.texts),
+        *_suspect_texts(d),
     ], where)  # fmt: skip
 
 
