@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from dsgvo_gen.rules.wording import _argues_from_no_contract
+from dsgvo_gen.rules.wording import _argues_from_no_contract, _draws_conclusion
 
 
 @pytest.mark.parametrize(
@@ -45,3 +45,25 @@ def test_a_role_concluded_from_a_missing_contract_is_found(text: str, sentence: 
 )
 def test_other_texts_are_not_taken_for_such_an_argument(text: str) -> None:
     assert _argues_from_no_contract(text) is None
+
+
+@pytest.mark.parametrize(
+    ("sentence", "concludes"),
+    [
+        ("daher ist er verantwortlich.", True),
+        ("er ist daher verantwortlich.", True),
+        ("er ist (daher) verantwortlich.", True),
+        ("er ist folglich-verantwortlich.", True),
+        ("as a result, it is a controller.", True),
+        ("da wir keinen vertrag haben, ist er verantwortlich.", True),
+        ("weil kein vertrag besteht, ist er verantwortlich.", True),
+        # Inside a word, or a causal word not opening the sentence, is no conclusion.
+        ("die ausdaher-regel macht ihn verantwortlich.", False),
+        ("er ist verantwortlich, da er entscheidet.", False),
+        ("die datenbank ist verantwortlich.", False),
+        ("it works as a processor.", False),
+        ("thusly the controller.", False),
+    ],
+)
+def test_a_conclusion_is_a_whole_word(sentence: str, concludes: bool) -> None:
+    assert _draws_conclusion(sentence) is concludes

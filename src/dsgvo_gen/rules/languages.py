@@ -26,8 +26,6 @@ def _text_findings(
                 f"{{{', '.join(f'{lang}: ...' for lang in languages)}}}",
             )  # fmt: skip
         return
-    if text.languages == languages:  # nearly every text: nothing missing, nothing extra
-        return
     for lang in languages:
         if lang not in text.languages:
             yield doc.finding(text.at, "DG601", f"the text has no '{lang}' version")
@@ -40,16 +38,23 @@ def _text_findings(
             )  # fmt: skip
 
 
+def _texts_findings(
+    texts: tuple[tuple[str, Text], ...], where: Where, languages: tuple[str, ...]
+) -> Iterator[Finding]:
+    for field, text in texts:
+        if text.plain is None and text.languages == languages:  # nearly every text
+            continue
+        yield from _text_findings(field, text, where, languages)
+
+
 @fact_rule("DG601", "DG602", "DG603")
 def facts_in_all_languages(e: Entry, where: Where, ctx: Context) -> Iterator[Finding]:
-    for field, text in e.texts:
-        yield from _text_findings(field, text, where, ctx.languages)
+    yield from _texts_findings(e.texts, where, ctx.languages)
 
 
 @descriptor_rule("DG601", "DG602", "DG603")
 def decisions_in_all_languages(d: Decisions, where: Where, ctx: Context) -> Iterator[Finding]:
-    for field, text in d.texts:
-        yield from _text_findings(field, text, where, ctx.languages)
+    yield from _texts_findings(d.texts, where, ctx.languages)
 
 
 @config_rule("DG601", "DG602", "DG603")

@@ -30,15 +30,31 @@ _NO_CONTRACT = re.compile(
     r"|\bin the absence of (?:an?|any) (?:contract|agreement)",
     re.IGNORECASE,
 )
-# The next two read lower-case text (str.lower), case-sensitively: IGNORECASE keeps the
-# regular expression engine from skipping ahead to a possible first letter, which made
-# this rule cost more than all the others on long role reasons.
-_THEREFORE = re.compile(
-    r"\b(?:deshalb|daher|darum|somit|folglich|deswegen|mithin|also"
+# These read lower-case text (str.lower), case-sensitively. A pattern that starts with
+# its words lets the regular expression engine skip ahead to where one of them can begin
+# (IGNORECASE or a leading \b stop it from that); the boundary before a word is tested
+# after. DG440 had cost more than all other rules together on long role reasons.
+_CONCLUSION = re.compile(
+    r"(?:deshalb|daher|darum|somit|folglich|deswegen|mithin|also"
     r"|therefore|thus|hence|consequently|as a result|which makes)\b"
-    r"|^(?:da|weil|as|since|because)\b"
 )
+_CAUSE_FIRST = re.compile(r"(?:da|weil|as|since|because)\b")  # at the start of a sentence
+_WORD_CHARACTER = re.compile(r"\w")
 _ROLE_WORD = re.compile(r"verantwortlich|auftragsverarbeiter|controller|processor")
+
+
+def _draws_conclusion(sentence: str) -> bool:
+    """Whether a lower-case sentence concludes ('daher', 'therefore') or opens with a cause
+    ('Da ...', 'As ...')."""
+    if _CAUSE_FIRST.match(sentence):
+        return True
+    found = _CONCLUSION.search(sentence)
+    while found is not None:
+        start = found.start()
+        if start == 0 or _WORD_CHARACTER.match(sentence, start - 1) is None:
+            return True
+        found = _CONCLUSION.search(sentence, start + 1)
+    return False
 
 
 def _argues_from_no_contract(text: str) -> str | None:
@@ -51,7 +67,7 @@ def _argues_from_no_contract(text: str) -> str | None:
         lowered = sentence.lower()
         if (
             _ROLE_WORD.search(lowered)
-            and _THEREFORE.search(lowered)
+            and _draws_conclusion(lowered)
             and _NO_CONTRACT.search(" ".join(sentences[max(0, i - 1) : i + 1]))
         ):
             return sentence
