@@ -109,16 +109,18 @@ def open_inside(root: Path, relative: str, *, root_may_be_link: bool = True) -> 
             message = f"{root} is a symbolic link; dsgvo-gen never reads through a link"
             raise UnsafePath(message, root) from None
         raise
-    current = root
     try:
-        for part in parts:
+        # The path so far is made only for a message: a build opens thousands of files.
+        for depth, part in enumerate(parts):
             if not stat.S_ISDIR(os.fstat(fd).st_mode):
-                raise NotADirectoryError(errno.ENOTDIR, "Not a directory", str(current))
-            current = current / part
+                raise NotADirectoryError(
+                    errno.ENOTDIR, "Not a directory", str(root.joinpath(*parts[:depth]))
+                )
             try:
                 opened = os.open(part, _OPEN, dir_fd=fd)
             except OSError as err:
                 if err.errno == errno.ELOOP:
+                    current = root.joinpath(*parts[: depth + 1])
                     message = f"{current} is a symbolic link; dsgvo-gen never reads through a link"
                     raise UnsafePath(message, current) from None
                 raise
@@ -136,15 +138,15 @@ def read_regular_file_inside(root: Path, relative: str, *, limit: int | None = N
     Raises UnsafePath for a link, a folder, a device, a pipe or a file over `limit`
     bytes, and FileNotFoundError (an OSError) for a file that is not there.
     """
-    path = root / relative
     fd = open_inside(root, relative)
     try:  # checked on the open file, before anything is read from it
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
+            path = root / relative
             message = f"{path} is not a regular file; dsgvo-gen reads only regular files"
             raise UnsafePath(message, path)
         if limit is not None and info.st_size > limit:
-            raise UnsafePath(f"{path} is larger than {limit:,} bytes", path)
+            raise UnsafePath(f"{root / relative} is larger than {limit:,} bytes", root / relative)
         handle = os.fdopen(fd, "rb")
     except BaseException:
         os.close(fd)
@@ -152,7 +154,7 @@ def read_regular_file_inside(root: Path, relative: str, *, limit: int | None = N
     with handle:
         data = handle.read() if limit is None else handle.read(limit + 1)
     if limit is not None and len(data) > limit:  # grew since the check
-        raise UnsafePath(f"{path} is larger than {limit:,} bytes", path)
+        raise UnsafePath(f"{root / relative} is larger than {limit:,} bytes", root / relative)
     return data
 
 
