@@ -128,6 +128,8 @@ def _privacy_shield(model: Decisions | Entry, where: Where) -> Iterator[Finding]
     if "shield" not in model.at_once.folded:  # nearly every descriptor: one cheap test
         return
     for _, text in model.texts:
+        if "shield" not in text.joined.casefold():  # as before: each text on its own too
+            continue
         for at, value in text.located():
             if _PRIVACY_SHIELD.search(value):
                 yield where.finding(
