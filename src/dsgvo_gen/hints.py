@@ -163,7 +163,8 @@ def _closest(word: str, options: list[str]) -> str | None:
 
 #: Keys whose values start with '#', where any comment in place of the value is one.
 _HASH_VALUED_KEYS = {"accent_color"}
-_COMMENT_AFTER_KEY = re.compile(r"\s*:[ \t]+#(?P<comment>.*)")
+# A tag or an anchor may stand between the colon and the comment (`key: !!str #fff`).
+_COMMENT_AFTER_KEY = re.compile(r"\s*:[ \t]+(?:[!&][^ \t]*[ \t]+)*#(?P<comment>.*)")
 
 
 def value_lost_to_comment(key: str, rest: str) -> str | None:

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import re
 import stat
+import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -76,21 +77,34 @@ class Position(NamedTuple):
 
 @dataclass
 class Document:
-    """A loaded YAML mapping plus the 1-based position of every key and value."""
+    """A loaded YAML mapping, and where each of its keys and values stands (1-based)."""
 
     path: Path
     display: str
     data: dict[str, Any]
+    #: The file's text: positions are found in it when a finding first asks for one.
+    text: str = ""
     # 0-based (line, column) pairs as libyaml counts, turned into a Position only when one
-    # is asked for: a descriptor has thousands of them and findings need a handful.
-    values: dict[JsonPath, tuple[int, int]] = field(default_factory=dict)
-    keys: dict[JsonPath, tuple[int, int]] = field(default_factory=dict)
+    # is asked for. A descriptor has thousands of them and findings need a handful: they
+    # are recorded in a second reading of the text, the first time one is needed, so that
+    # a check of a thousand valid files neither spends the time nor keeps the memory.
+    values: dict[JsonPath, tuple[int, int]] | None = None
+    keys: dict[JsonPath, tuple[int, int]] | None = None
+
+    def _positions(self) -> tuple[dict[JsonPath, tuple[int, int]], dict[JsonPath, tuple[int, int]]]:
+        if self.keys is None or self.values is None:
+            # The text composed once already, within its limits: the same text again.
+            composer = _Composer(self.path, self.display, max_nodes=sys.maxsize, track=True)
+            composer.compose(self.text)
+            self.keys, self.values = composer.doc.keys or {}, composer.doc.values or {}
+        return self.keys, self.values
 
     def locate(self, at: JsonPath, *, key: bool = False) -> Position:
         """Where the value (or its key) at `at` stands; the nearest known parent otherwise."""
-        table = self.keys if key else self.values
+        keys, values = self._positions()
+        table = keys if key else values
         for depth in range(len(at), -1, -1):
-            found = table.get(at[:depth]) or self.values.get(at[:depth])
+            found = table.get(at[:depth]) or values.get(at[:depth])
             if found:
                 return Position(found[0] + 1, found[1] + 1)
         return Position(1, 1)
@@ -102,6 +116,11 @@ class Document:
 
 class _AbortError(Exception):
     """Stops composing a document that cannot be used at all."""
+
+
+class _TrackingNeededError(Exception):
+    """A finding of the first reading (a duplicate key names where the first one stands)
+    needs the positions: the text is read again, recording them."""
 
 
 def _scalar(value: str, plain: bool) -> Any:
@@ -128,8 +147,11 @@ def _scalar(value: str, plain: bool) -> Any:
 
 
 class _Composer:
-    def __init__(self, path: Path, display: str, max_nodes: int = MAX_NODES) -> None:
-        self.doc = Document(path, display, {})
+    def __init__(
+        self, path: Path, display: str, max_nodes: int = MAX_NODES, *, track: bool = False
+    ) -> None:
+        self.doc = Document(path, display, {}, "", {} if track else None, {} if track else None)
+        self.track = track
         self.findings: list[Finding] = []
         self.nodes = 0
         self.max_nodes = max_nodes
@@ -142,7 +164,7 @@ class _Composer:
         )
 
     def compose(self, text: str) -> Document | None:
-        self.text = text
+        self.text = self.doc.text = text
         try:
             return self._compose(text)
         except _AbortError:
@@ -196,7 +218,8 @@ class _Composer:
             )
             return None
         self.doc.data = root
-        self.doc.values[()] = (root_event.start_mark.line, 0)
+        if self.doc.values is not None:
+            self.doc.values[()] = (root_event.start_mark.line, 0)
         return self.doc
 
     def _check_node_event(self, event: Any) -> None:
@@ -239,10 +262,13 @@ class _Composer:
             raise _AbortError
         if isinstance(event, yaml.SequenceStartEvent):
             items: list[Any] = []
+            values = self.doc.values
             while type(child := events()) is not _SEQUENCE_END:
-                child_at = (*at, len(items))
-                mark = child.start_mark
-                self.doc.values[child_at] = (mark.line, mark.column)
+                child_at = at
+                if values is not None:
+                    child_at = (*at, len(items))
+                    mark = child.start_mark
+                    values[child_at] = (mark.line, mark.column)
                 items.append(self._node(child, events, child_at, depth + 1))
             return items
         return self._mapping(events, at, depth)
@@ -254,6 +280,7 @@ class _Composer:
 
     def _mapping(self, events: Callable[[], Any], at: JsonPath, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
+        keys, values = self.doc.keys, self.doc.values
         while type(key_event := events()) is not _MAPPING_END:
             if type(key_event) is _SCALAR and key_event.anchor is None and key_event.tag is None:
                 # The common case, without converting the key: only a null is refused.
@@ -270,9 +297,11 @@ class _Composer:
                 self._node(value_event, events, at, depth + 1)
                 continue
             name = key_event.value if isinstance(key_event, yaml.ScalarEvent) else str(key)
-            child_at = (*at, name)
+            child_at = at if keys is None else (*at, name)
             if name in result:
-                first = self.doc.keys[child_at][0] + 1
+                if keys is None:
+                    raise _TrackingNeededError
+                first = keys[child_at][0] + 1
                 self._report(
                     key_event.start_mark, "DG103",
                     f"duplicate key {quote(name)} (first at line {first}); keep one of them",
@@ -281,10 +310,11 @@ class _Composer:
                 # findings about the kept value keep pointing at the kept value's lines.
                 self._node(value_event, events, (*child_at, "\x00duplicate"), depth + 1)
                 continue
-            mark = key_event.start_mark
-            self.doc.keys[child_at] = (mark.line, mark.column)
-            mark = value_event.start_mark
-            self.doc.values[child_at] = (mark.line, mark.column)
+            if keys is not None and values is not None:
+                mark = key_event.start_mark
+                keys[child_at] = (mark.line, mark.column)
+                mark = value_event.start_mark
+                values[child_at] = (mark.line, mark.column)
             scalar = type(value_event) is _SCALAR
             if scalar and not value_event.value:
                 self._empty_value(name, key_event)
@@ -352,7 +382,11 @@ def load_bytes(
         return None, [Finding(display, pos.line, pos.column, "DG101", message)]
     text = text.removeprefix("\ufeff")
     composer = _Composer(path, display, limits.nodes)
-    document = composer.compose(text)
+    try:
+        document = composer.compose(text)
+    except _TrackingNeededError:
+        composer = _Composer(path, display, limits.nodes, track=True)
+        document = composer.compose(text)
     # Without such a character in the file and without escapes, no value can hold one.
     if document is not None and ("\\" in text or UNSAFE_CHARACTERS.search(text)):
         composer.findings.extend(_unsafe_characters(document, document.data))
