@@ -163,8 +163,9 @@ def _closest(word: str, options: list[str]) -> str | None:
 
 #: Keys whose values start with '#', where any comment in place of the value is one.
 _HASH_VALUED_KEYS = {"accent_color"}
-# A tag or an anchor may stand between the colon and the comment (`key: !!str #fff`).
-_COMMENT_AFTER_KEY = re.compile(r"\s*:[ \t]+(?:[!&][^ \t]*[ \t]+)*#(?P<comment>.*)")
+# A text tag or an anchor may stand between the colon and the comment (`key: !!str #fff`);
+# after another tag (`!!null`, `!!int`) the user did not mean a text, so no quotes are advised.
+_COMMENT_AFTER_KEY = re.compile(r"\s*:[ \t]+(?:(?:!!str|!|&[^ \t]+)[ \t]+)*#(?P<comment>.*)")
 
 
 def value_lost_to_comment(key: str, rest: str) -> str | None:

@@ -16,7 +16,7 @@ import re
 import stat
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -83,13 +83,13 @@ class Document:
     display: str
     data: dict[str, Any]
     #: The file's text: positions are found in it when a finding first asks for one.
-    text: str = ""
+    text: str = field(default="", repr=False)
     # 0-based (line, column) pairs as libyaml counts, turned into a Position only when one
     # is asked for. A descriptor has thousands of them and findings need a handful: they
     # are recorded in a second reading of the text, the first time one is needed, so that
     # a check of a thousand valid files neither spends the time nor keeps the memory.
-    values: dict[JsonPath, tuple[int, int]] | None = None
-    keys: dict[JsonPath, tuple[int, int]] | None = None
+    values: dict[JsonPath, tuple[int, int]] | None = field(default=None, compare=False, repr=False)
+    keys: dict[JsonPath, tuple[int, int]] | None = field(default=None, compare=False, repr=False)
 
     def _positions(self) -> tuple[dict[JsonPath, tuple[int, int]], dict[JsonPath, tuple[int, int]]]:
         if self.keys is None or self.values is None:
@@ -151,7 +151,6 @@ class _Composer:
         self, path: Path, display: str, max_nodes: int = MAX_NODES, *, track: bool = False
     ) -> None:
         self.doc = Document(path, display, {}, "", {} if track else None, {} if track else None)
-        self.track = track
         self.findings: list[Finding] = []
         self.nodes = 0
         self.max_nodes = max_nodes
