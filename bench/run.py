@@ -1,12 +1,13 @@
 """The benchmark of DESIGN §10: every figure against its floor or peer, in one run.
 
-    .venv/bin/python bench/run.py            # N = 1,000 descriptors (about 15 minutes)
+    .venv/bin/python bench/run.py            # N = 1,000 descriptors (about 30 minutes)
     .venv/bin/python bench/run.py --quick    # N = 50, for a quick look (about 1 minute)
 
 Whole commands are timed as processes (median of --repeat runs, with min and max);
 the PDF floor runs in one warm process (bench/floors.py). Peak memory is the
-largest proportional set size (PSS) summed over the build's process tree (workers
-included), polled every 20 ms. Results go to stdout as a table and to bench/out/results.json.
+largest proportional set size (PSS) summed over the full build's process tree
+(workers included), polled every 20 ms during that build only. Results go to
+stdout as a table and to bench/out/results.json.
 """
 
 from __future__ import annotations
