@@ -326,7 +326,7 @@ def _check_project(
             continue
         loaded.append(doc)
     # Every file against the schema first, then the rules: one kind of work at a time
-    # keeps each in the processor's caches (a tenth less time for 1,000 files).
+    # keeps each in the processor's caches (8% less time for 1,000 files, paired runs).
     validated = [(doc, validate(doc, _kind(doc))) for doc in loaded]
     for doc, schema_findings in validated:
         draft = doc.data.get("status") == "draft"

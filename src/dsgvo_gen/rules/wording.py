@@ -33,7 +33,7 @@ _NO_CONTRACT = re.compile(
 # These read lower-case text (str.lower), case-sensitively. A pattern that starts with
 # its words lets the regular expression engine skip ahead to where one of them can begin
 # (IGNORECASE or a leading \b stop it from that); the boundary before a word is tested
-# after. DG440 had cost more than all other rules together on long role reasons.
+# after. On long role reasons DG440 had been the costliest rule (a fifth of all rules).
 _CONCLUSION = re.compile(
     r"(?:deshalb|daher|darum|somit|folglich|deswegen|mithin|also"
     r"|therefore|thus|hence|consequently|as a result|which makes)\b"
